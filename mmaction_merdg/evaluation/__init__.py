@@ -1,0 +1,1 @@
+from . import analysis, metrics  # noqa: F401

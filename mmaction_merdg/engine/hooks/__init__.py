@@ -1,1 +1,3 @@
+from .entropy_logger_hook import ModalityEntropyLoggerHook
 
+__all__ = ['ModalityEntropyLoggerHook']

@@ -1,1 +1,3 @@
+from .domain_acc_metric import DomainAccMetric
 
+__all__ = ['DomainAccMetric']

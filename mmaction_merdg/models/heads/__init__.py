@@ -1,1 +1,3 @@
+from .multimodal_fusion_head import MultiModalFusionHead
 
+__all__ = ['MultiModalFusionHead']

@@ -1,1 +1,3 @@
+from .modality_entropy_loss import ModalityEntropyLoss
 
+__all__ = ['ModalityEntropyLoss']

@@ -1,1 +1,3 @@
+from .mer_projector import MERProjector
 
+__all__ = ['MERProjector']

@@ -1,0 +1,136 @@
+"""A sampler whose every batch holds the same number of samples per domain."""
+import math
+from typing import Dict, Iterator, List, Optional, Sequence
+
+import numpy as np
+from mmengine.dist import get_dist_info, sync_random_seed
+from torch.utils.data import Sampler
+
+from mmaction.registry import DATA_SAMPLERS
+
+
+def domain_labels_of(dataset) -> List[str]:
+    """Per-index domain names of ``dataset``.
+
+    Uses ``dataset.get_domain_labels()`` when the dataset has it, else
+    ``dataset.get_data_info(i)['domain']`` for every index.
+    """
+    if hasattr(dataset, 'get_domain_labels'):
+        labels = list(dataset.get_domain_labels())
+    else:
+        labels = []
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            if 'domain' not in info:
+                raise KeyError(f'BalancedDomainSampler: sample {i} of '
+                               f'{type(dataset).__name__} has no "domain" field.')
+            labels.append(info['domain'])
+    if len(labels) != len(dataset):
+        raise ValueError('BalancedDomainSampler: get_domain_labels() returned '
+                         f'{len(labels)} entries for {len(dataset)} samples.')
+    return [str(d) for d in labels]
+
+
+@DATA_SAMPLERS.register_module()
+class BalancedDomainSampler(Sampler):
+    """Domain-balanced batches, as MER-DG trains (equal count per source domain).
+
+    Each epoch, every domain's indices are shuffled (seeded by ``seed + epoch``)
+    and dealt into global batches of ``batch_size * world_size`` samples... per
+    rank: global batch ``b`` goes to rank ``b % world_size``, and each batch
+    holds ``batch_size // num_domains`` samples of every domain. Ranks
+    therefore never share a batch, and all ranks see the same number of
+    batches.
+
+    Epoch length (``epoch_length``):
+
+    * ``'max'`` (default): as many batches as the largest domain needs to be
+      seen once; smaller domains are re-shuffled and reused within the epoch.
+    * ``'min'``: as many batches as the smallest domain allows; larger domains
+      contribute a fresh random subset each epoch.
+
+    Batches are cut so that the number of batches is a multiple of the world
+    size (at most ``world_size - 1`` batches are dropped per epoch).
+
+    Args:
+        dataset (Dataset): Dataset with per-sample ``domain``.
+        batch_size (int): Per-rank batch size; must equal the dataloader's
+            ``batch_size`` and be divisible by the number of domains.
+        shuffle (bool): Shuffle within domains. Defaults to True.
+        seed (int, optional): Base seed; synchronised over ranks when None.
+        epoch_length (str): ``'max'`` or ``'min'``. Defaults to ``'max'``.
+        domains (Sequence[str], optional): Domains to draw from and their
+            order; defaults to all domains of the dataset, sorted.
+    """
+
+    def __init__(self,
+                 dataset,
+                 batch_size: int,
+                 shuffle: bool = True,
+                 seed: Optional[int] = None,
+                 epoch_length: str = 'max',
+                 domains: Optional[Sequence[str]] = None) -> None:
+        if epoch_length not in ('max', 'min'):
+            raise ValueError("BalancedDomainSampler: epoch_length must be 'max' "
+                             f"or 'min', got {epoch_length!r}.")
+        self.rank, self.world_size = get_dist_info()
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.seed = sync_random_seed() if seed is None else int(seed)
+        self.epoch_length = epoch_length
+        self.epoch = 0
+        labels = domain_labels_of(dataset)
+        names = sorted(set(labels)) if domains is None else list(domains)
+        missing = [d for d in names if d not in set(labels)]
+        if missing:
+            raise ValueError(f'BalancedDomainSampler: domains {missing} have no '
+                             f'samples; the dataset holds {sorted(set(labels))}.')
+        self.domains = names
+        self.indices_by_domain: Dict[str, np.ndarray] = {
+            d: np.array([i for i, x in enumerate(labels) if x == d]) for d in names
+        }
+        if self.batch_size % len(names):
+            raise ValueError(
+                f'BalancedDomainSampler: batch_size={self.batch_size} is not '
+                f'divisible by the {len(names)} domains {names}; every batch '
+                'must hold an equal count per domain.')
+        self.per_domain = self.batch_size // len(names)
+        sizes = [len(v) for v in self.indices_by_domain.values()]
+        size = max(sizes) if epoch_length == 'max' else min(sizes)
+        global_batches = math.ceil(size / self.per_domain) if epoch_length == 'max' \
+            else size // self.per_domain
+        self.num_batches = (global_batches // self.world_size)
+        if self.num_batches == 0:
+            raise ValueError(
+                f'BalancedDomainSampler: domain sizes {dict(zip(names, sizes))} '
+                f'give fewer than one batch of {self.per_domain} per domain per '
+                f'rank (world size {self.world_size}).')
+
+    def _domain_stream(self, d: str, needed: int, rng: np.random.Generator) -> np.ndarray:
+        """``needed`` indices of domain ``d``: whole shuffled passes, repeated."""
+        idx = self.indices_by_domain[d]
+        passes = []
+        while sum(len(p) for p in passes) < needed:
+            passes.append(rng.permutation(idx) if self.shuffle else idx)
+        return np.concatenate(passes)[:needed]
+
+    def __iter__(self) -> Iterator[int]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        total = self.num_batches * self.world_size
+        streams = [
+            self._domain_stream(d, total * self.per_domain, rng).reshape(
+                total, self.per_domain) for d in self.domains
+        ]
+        batches = np.concatenate(streams, axis=1)  # [total, batch_size]
+        if self.shuffle:  # mix domains inside each batch
+            batches = rng.permuted(batches, axis=1)
+        mine = batches[self.rank::self.world_size]  # [num_batches, batch_size]
+        return iter(mine.reshape(-1).tolist())
+
+    def __len__(self) -> int:
+        return self.num_batches * self.batch_size
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the epoch so that each epoch draws a different order."""
+        self.epoch = epoch

@@ -1,0 +1,316 @@
+"""A synthetic multimodal, multi-domain benchmark with a controllable
+"Fusion Overfitting" shortcut (cross-modal co-occurrences).
+
+Generated in memory from a seed, no files. The full generative model, with the
+numbers each knob takes, is documented in ``docs/synthetic_benchmark.md``.
+
+Summary, per sample of domain ``d`` with label ``y`` in ``0..K-1``:
+
+* **Class evidence** in every modality ``m``: the modality shows the template
+  ``P_m[c_m]`` of a class ``c_m`` that equals ``y`` with probability
+  ``reliability`` and is a uniformly drawn *other* class otherwise, scaled by
+  ``class_signal``. Each modality alone is informative but imperfect; the
+  modalities err independently, so fusing them helps.
+* **Recording conditions** (domain shift, present at every setting): every
+  domain has its own per-modality style (RGB channel gain/offset and a fixed
+  texture, a constant camera-motion flow vector and flow gain, an audio
+  spectral tilt and a background band), scaled by ``domain_shift``.
+* **Cross-modal co-occurrence** (the shortcut): every modality carries a
+  nuisance token ``n_m`` in ``0..K-1`` drawn as a small, salient, label-free
+  pattern (an RGB corner patch of a token colour, a flow corner patch of a
+  token motion, an audio tone at a token frequency). In a *source* domain
+  ``s``, with probability ``cooccurrence``, the tokens obey
+  ``n_m = (n_first + pi_{s,m}[y]) mod K`` for every modality after the first,
+  with ``pi_{s,m}`` a random permutation per source domain and modality;
+  otherwise they are drawn independently and uniformly. Each token alone is
+  uniform whatever ``y`` (the pairing is predictive of the label only
+  jointly), the rule differs between source domains, and target domains never
+  follow it. At ``cooccurrence=0`` the tokens are independent of the label
+  everywhere (the referee's randomised control) while the domain shift stays.
+* Additive Gaussian noise of std ``noise``.
+
+Output per sample (shapes of the real pipelines, only smaller):
+``imgs [1, 3, T, H, W]``, ``flow_imgs [1, 2, T/2, H, W]``, ``audios [1, 1, F, Ta]``,
+float32, roughly zero-mean and unit-scale (no further normalisation needed).
+"""
+import copy
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmaction.registry import DATASETS
+
+MODALITIES = ('imgs', 'flow_imgs', 'audios')
+SPLITS = ('train', 'val', 'test')
+
+
+def _smooth_noise(rng: np.random.Generator, shape: Sequence[int],
+                  factors: Sequence[int]) -> np.ndarray:
+    """Low-frequency random pattern: coarse Gaussian noise upsampled by
+    ``factors`` (nearest) along each axis, standardised to unit std."""
+    coarse = rng.standard_normal(
+        [max(1, s // f) for s, f in zip(shape, factors)])
+    out = coarse
+    for axis, (s, f) in enumerate(zip(shape, factors)):
+        out = np.repeat(out, f, axis=axis)
+        out = np.take(out, np.arange(s) % out.shape[axis], axis=axis)
+    out = out - out.mean()
+    return (out / (out.std() + 1e-8)).astype(np.float32)
+
+
+@DATASETS.register_module()
+class SyntheticMMDGDataset(BaseDataset):
+    """Synthetic multimodal domain-generalization benchmark.
+
+    Every instance built with the same ``seed`` shares one "world" (class
+    templates, domain styles, nuisance tokens and co-occurrence rules); the
+    samples of each split are drawn with a split-specific seed, so train,
+    val and test splits are disjoint draws of the same world.
+
+    Args:
+        domains (Sequence[str]): Domains whose samples this split holds, among
+            ``domain_names``.
+        source_domains (Sequence[str]): Domains that follow the co-occurrence
+            rule (the training domains of the experiment), among
+            ``domain_names``. Defaults to ``('source0', 'source1')``.
+        domain_names (Sequence[str]): All domains of the world. Defaults to
+            ``('source0', 'source1', 'target')``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``. Defaults to
+            ``'train'``.
+        samples_per_domain (int): Samples per domain in this split. Defaults
+            to 256.
+        modalities (Sequence[str]): Subset of ``('imgs', 'flow_imgs',
+            'audios')``. Defaults to all three.
+        num_classes (int): Number of classes ``K`` (also the number of
+            nuisance tokens per modality). Defaults to 4.
+        cooccurrence (float): Probability that a source-domain sample follows
+            its domain's cross-modal token rule, in [0, 1]. Defaults to 1.0.
+        reliability (float): Probability that a modality shows the true
+            class's template. Defaults to 0.6.
+        class_signal (float): Amplitude of the class template. Defaults to 1.0.
+        domain_shift (float): Amplitude of the recording conditions. Defaults
+            to 1.0.
+        nuisance_strength (float): Amplitude of the nuisance tokens. Defaults
+            to 1.5.
+        noise (float): Std of the additive Gaussian noise. Defaults to 0.5.
+        rgb_shape (Sequence[int]): ``(T, H, W)`` of RGB clips. Defaults to
+            ``(16, 32, 32)``; flow clips have ``T // 2`` frames.
+        audio_shape (Sequence[int]): ``(F, Ta)`` of spectrograms. Defaults to
+            ``(64, 64)``.
+        seed (int): World seed. Defaults to 0.
+        pipeline (list): Transforms applied after rendering; typically
+            ``[dict(type='PackActionInputs', collect_keys=..., algorithm_keys=('domain',))]``.
+        test_mode (bool): mmengine flag. Defaults to False.
+    """
+
+    METAINFO: dict = dict()
+
+    def __init__(self,
+                 domains: Sequence[str],
+                 source_domains: Sequence[str] = ('source0', 'source1'),
+                 domain_names: Sequence[str] = ('source0', 'source1', 'target'),
+                 split: str = 'train',
+                 samples_per_domain: int = 256,
+                 modalities: Sequence[str] = MODALITIES,
+                 num_classes: int = 4,
+                 cooccurrence: float = 1.0,
+                 reliability: float = 0.6,
+                 class_signal: float = 1.0,
+                 domain_shift: float = 1.0,
+                 nuisance_strength: float = 1.5,
+                 noise: float = 0.5,
+                 rgb_shape: Sequence[int] = (16, 32, 32),
+                 audio_shape: Sequence[int] = (64, 64),
+                 seed: int = 0,
+                 pipeline: Sequence = (),
+                 test_mode: bool = False,
+                 **kwargs) -> None:
+        self._check_args(domains, source_domains, domain_names, split,
+                         modalities, num_classes, cooccurrence, reliability,
+                         samples_per_domain, rgb_shape, audio_shape)
+        self.domains = list(domains)
+        self.source_domains = list(source_domains)
+        self.domain_names = list(domain_names)
+        self.split = split
+        self.samples_per_domain = int(samples_per_domain)
+        self.modalities = [m for m in MODALITIES if m in modalities]
+        self.num_classes = int(num_classes)
+        self.cooccurrence = float(cooccurrence)
+        self.reliability = float(reliability)
+        self.class_signal = float(class_signal)
+        self.domain_shift = float(domain_shift)
+        self.nuisance_strength = float(nuisance_strength)
+        self.noise = float(noise)
+        self.rgb_shape = tuple(int(v) for v in rgb_shape)
+        self.audio_shape = tuple(int(v) for v in audio_shape)
+        self.seed = int(seed)
+        self._build_world()
+        metainfo = dict(classes=tuple(f'class{k}' for k in range(num_classes)))
+        super().__init__(
+            ann_file='', metainfo=metainfo, pipeline=list(pipeline),
+            test_mode=test_mode, serialize_data=False, **kwargs)
+
+    # ------------------------------------------------------------------ #
+    @staticmethod
+    def _check_args(domains, source_domains, domain_names, split, modalities,
+                    num_classes, cooccurrence, reliability, samples_per_domain,
+                    rgb_shape, audio_shape) -> None:
+        name = 'SyntheticMMDGDataset'
+        if len(set(domain_names)) != len(domain_names):
+            raise ValueError(f'{name}: domain_names has duplicates: {list(domain_names)}.')
+        for field, values in (('domains', domains), ('source_domains', source_domains)):
+            bad = [d for d in values if d not in domain_names]
+            if bad:
+                raise ValueError(f'{name}: {field} has unknown domains {bad}; '
+                                 f'expected names among {list(domain_names)}.')
+        if not domains:
+            raise ValueError(f'{name}: domains is empty.')
+        if split not in SPLITS:
+            raise ValueError(f'{name}: split must be one of {SPLITS}, got {split!r}.')
+        bad = [m for m in modalities if m not in MODALITIES]
+        if bad or not modalities:
+            raise ValueError(f'{name}: modalities must be a non-empty subset of '
+                             f'{MODALITIES}; got {list(modalities)}.')
+        if num_classes < 2:
+            raise ValueError(f'{name}: num_classes must be >= 2, got {num_classes}.')
+        if not 0.0 <= cooccurrence <= 1.0:
+            raise ValueError(f'{name}: cooccurrence must lie in [0, 1], got {cooccurrence}.')
+        if not 0.0 <= reliability <= 1.0:
+            raise ValueError(f'{name}: reliability must lie in [0, 1], got {reliability}.')
+        if samples_per_domain < 1:
+            raise ValueError(f'{name}: samples_per_domain must be >= 1.')
+        if len(rgb_shape) != 3 or rgb_shape[0] < 2 or min(rgb_shape[1:]) < 8:
+            raise ValueError(f'{name}: rgb_shape must be (T>=2, H>=8, W>=8); got {rgb_shape}.')
+        if len(audio_shape) != 2 or min(audio_shape) < 8:
+            raise ValueError(f'{name}: audio_shape must be (F>=8, Ta>=8); got {audio_shape}.')
+
+    def _shapes(self) -> Dict[str, tuple]:
+        t, h, w = self.rgb_shape
+        return dict(imgs=(3, t, h, w), flow_imgs=(2, max(1, t // 2), h, w),
+                    audios=(1, ) + self.audio_shape)
+
+    def _build_world(self) -> None:
+        """Draw everything shared by all splits from the world seed."""
+        rng = np.random.default_rng([self.seed, 7919])
+        k = self.num_classes
+        shapes = self._shapes()
+        factors = dict(imgs=(1, 4, 8, 8), flow_imgs=(1, 2, 8, 8), audios=(1, 8, 8))
+        # Class templates P_m[c]: low-frequency patterns, unit std.
+        self.templates = {
+            m: np.stack([_smooth_noise(rng, shapes[m], factors[m]) for _ in range(k)])
+            for m in MODALITIES
+        }
+        # Nuisance tokens: a salient local pattern per token and modality.
+        self.tokens = {m: self._draw_tokens(rng, m, shapes[m]) for m in MODALITIES}
+        # Recording conditions per domain and modality.
+        self.styles = {
+            d: {m: self._draw_style(rng, m, shapes[m]) for m in MODALITIES}
+            for d in self.domain_names
+        }
+        # Co-occurrence rule per source domain: a permutation of the classes
+        # for every modality after the first.
+        self.rules = {
+            d: {m: rng.permutation(k) for m in MODALITIES}
+            for d in self.domain_names
+        }
+
+    def _draw_tokens(self, rng: np.random.Generator, m: str, shape: tuple) -> np.ndarray:
+        k = self.num_classes
+        out = np.zeros((k, ) + shape, dtype=np.float32)
+        if m == 'audios':
+            f = shape[1]
+            rows = np.linspace(2, max(3, f // 4), k).round().astype(int)
+            for i, r in enumerate(rows):  # a steady tone per token, top band
+                out[i, 0, r, :] = 1.0
+                out[i, 0, r + 1, :] = 0.5
+        else:
+            c = shape[0]
+            s = max(4, shape[-1] // 4)
+            for i in range(k):
+                vec = rng.standard_normal(c)
+                vec /= np.linalg.norm(vec) + 1e-8
+                # Corner patch (top-left) of a token-specific channel vector,
+                # constant over time: a colour for RGB, a motion for flow.
+                out[i, :, :, :s, :s] = vec[:, None, None, None] * 1.5
+        return out
+
+    def _draw_style(self, rng: np.random.Generator, m: str, shape: tuple) -> dict:
+        c = shape[0]
+        if m == 'imgs':
+            return dict(gain=1.0 + 0.3 * rng.standard_normal((c, 1, 1, 1)),
+                        offset=0.5 * rng.standard_normal((c, 1, 1, 1)),
+                        texture=0.5 * _smooth_noise(rng, shape, (1, shape[1], 4, 4)))
+        if m == 'flow_imgs':
+            return dict(gain=1.0 + 0.3 * rng.standard_normal((1, 1, 1, 1)),
+                        offset=0.8 * rng.standard_normal((c, 1, 1, 1)),
+                        texture=0.3 * _smooth_noise(rng, shape, (1, shape[1], 8, 8)))
+        f = shape[1]
+        tilt = rng.standard_normal() * np.linspace(-1, 1, f)[None, :, None]
+        band = np.zeros(shape, dtype=np.float32)
+        centre = rng.integers(f // 3, f)
+        band[0, max(0, centre - 3):centre + 3, :] = 1.0
+        return dict(gain=1.0 + 0.3 * rng.standard_normal((1, 1, 1)),
+                    offset=0.7 * tilt.astype(np.float32), texture=0.6 * band)
+
+    # ------------------------------------------------------------------ #
+    def load_data_list(self) -> List[dict]:
+        """Draw the per-sample latent variables (labels, tokens, shown classes)."""
+        split_id = SPLITS.index(self.split)
+        k = self.num_classes
+        data_list = []
+        for d in self.domains:
+            d_id = self.domain_names.index(d)
+            rng = np.random.default_rng([self.seed, split_id, d_id, 104729])
+            n = self.samples_per_domain
+            labels = rng.permutation(np.arange(n) % k)  # balanced classes
+            is_source = d in self.source_domains
+            for i in range(n):
+                y = int(labels[i])
+                shown = {}
+                for m in MODALITIES:
+                    if rng.random() < self.reliability:
+                        shown[m] = y
+                    else:  # a uniformly drawn other class
+                        shown[m] = int((y + rng.integers(1, k)) % k)
+                follows = bool(is_source and rng.random() < self.cooccurrence)
+                tokens = {m: int(rng.integers(k)) for m in MODALITIES}
+                if follows:
+                    first = tokens[MODALITIES[0]]
+                    for m in MODALITIES[1:]:
+                        tokens[m] = int((first + self.rules[d][m][y]) % k)
+                data_list.append(
+                    dict(label=y, domain=d, index_in_domain=i, shown_class=shown,
+                         tokens=tokens, follows_rule=follows,
+                         sample_seed=[self.seed, split_id, d_id, i]))
+        return data_list
+
+    def get_domain_labels(self) -> List[str]:
+        """Domain name of every sample, in index order."""
+        return [info['domain'] for info in self.data_list]
+
+    def render(self, info: dict) -> Dict[str, np.ndarray]:
+        """Render the modalities of one sample.
+
+        Args:
+            info (dict): One entry of :meth:`load_data_list`.
+
+        Returns:
+            dict: ``modality -> float32 array [1, C, ...]`` (one clip).
+        """
+        rng = np.random.default_rng(info['sample_seed'] + [15485863])
+        out = {}
+        for m in self.modalities:
+            style = self.styles[info['domain']][m]
+            x = self.class_signal * self.templates[m][info['shown_class'][m]]
+            x = x + self.nuisance_strength * self.tokens[m][info['tokens'][m]]
+            x = x + self.domain_shift * (style['offset'] + style['texture'])
+            x = x * (1.0 + self.domain_shift * (style['gain'] - 1.0))
+            x = x + self.noise * rng.standard_normal(x.shape).astype(np.float32)
+            out[m] = x.astype(np.float32)[None]  # [C, ...] -> [1, C, ...]
+        return out
+
+    def prepare_data(self, idx: int) -> dict:
+        results = copy.deepcopy(self.get_data_info(idx))
+        results.update(self.render(results))
+        return self.pipeline(results)

@@ -1,0 +1,71 @@
+"""Late-fusion classification head: concatenation -> MLP -> class scores."""
+from typing import Dict, Sequence
+
+import torch
+from torch import Tensor, nn
+
+from mmaction.registry import MODELS
+
+
+@MODELS.register_module()
+class MultiModalFusionHead(nn.Module):
+    """Concatenate per-modality features and classify them with an MLP.
+
+    Contract: ``forward(feats)`` takes a dict ``modality -> [N, D_m]`` and the
+    modality order fixed at construction, concatenates to ``[N, sum_m D_m]``
+    and returns class scores ``[N, num_classes]``. This is the fusion module
+    of SimMMDG / MER-DG (one hidden layer, dropout before each linear layer).
+
+    Args:
+        in_channels (dict): Feature size per modality, in concatenation order.
+        num_classes (int): Number of classes.
+        hidden_channels (int): Hidden width; 0 gives a single linear layer.
+            Defaults to 512.
+        dropout_ratio (float): Dropout before each linear layer. Defaults to 0.5.
+        loss_cls (dict): Classification loss config. Defaults to
+            ``dict(type='CrossEntropyLoss')`` (MMAction2's).
+        average_clips (str): How :meth:`predict_scores` turns logits into
+            scores: ``'prob'`` (softmax) or ``'score'`` (raw). Defaults to
+            ``'prob'``.
+    """
+
+    def __init__(self,
+                 in_channels: Dict[str, int],
+                 num_classes: int,
+                 hidden_channels: int = 512,
+                 dropout_ratio: float = 0.5,
+                 loss_cls: dict = dict(type='CrossEntropyLoss'),
+                 average_clips: str = 'prob') -> None:
+        super().__init__()
+        if average_clips not in ('prob', 'score'):
+            raise ValueError("MultiModalFusionHead: average_clips must be "
+                             f"'prob' or 'score', got {average_clips!r}.")
+        self.modalities: Sequence[str] = tuple(in_channels)
+        self.in_channels = dict(in_channels)
+        self.num_classes = num_classes
+        self.average_clips = average_clips
+        total = sum(self.in_channels.values())
+        layers = []
+        if hidden_channels:
+            layers += [
+                nn.Dropout(dropout_ratio),
+                nn.Linear(total, hidden_channels),
+                nn.ReLU(inplace=True)
+            ]
+            total = hidden_channels
+        layers += [nn.Dropout(dropout_ratio), nn.Linear(total, num_classes)]
+        self.mlp = nn.Sequential(*layers)
+        self.loss_cls = MODELS.build(loss_cls)
+
+    def forward(self, feats: Dict[str, Tensor]) -> Tensor:
+        """Class logits ``[N, num_classes]`` from ``modality -> [N, D_m]``."""
+        x = torch.cat([feats[m] for m in self.modalities], dim=1)  # [N, sum D_m]
+        return self.mlp(x)
+
+    def loss(self, logits: Tensor, labels: Tensor) -> Dict[str, Tensor]:
+        """Return ``dict(loss_cls=...)`` for ``logits [N, K]`` and ``labels [N]``."""
+        return dict(loss_cls=self.loss_cls(logits, labels))
+
+    def predict_scores(self, logits: Tensor) -> Tensor:
+        """Scores ``[N, K]`` as configured by ``average_clips``."""
+        return logits.softmax(dim=1) if self.average_clips == 'prob' else logits

@@ -21,26 +21,34 @@ class ToyTwoModalityModel(BaseModel):
     """Sets ``last_projections`` in ``loss`` as ``MultiModalRecognizer`` does.
 
     ``imgs`` projections have rank 3 (equal singular values), ``audios`` are a
-    rotation of ``imgs``: RankMe 3 for both and CKA 1 between them.
+    rotation of ``imgs``: RankMe 3 for both and CKA 1 between them. The pooled
+    features (``last_features``) have rank 5. ``with_proj=False`` mimics the
+    Fusion baseline, which has no projections.
     """
 
-    def __init__(self):
+    def __init__(self, with_proj=True):
         super().__init__()
         self.w = torch.nn.Parameter(torch.zeros(1))
+        self.with_proj = with_proj
         self.last_projections = {}
+        self.last_features = {}
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         n = inputs.shape[0]
         z = 4.0 * _orthonormal(n, 3, 0) @ _orthonormal(8, 3, 1).T  # [N, 8], rank 3
-        self.last_projections = dict(imgs=z.detach(), audios=(z @ _orthonormal(8, 8, 2)).detach())
+        if self.with_proj:
+            self.last_projections = dict(imgs=z.detach(),
+                                         audios=(z @ _orthonormal(8, 8, 2)).detach())
+        f = _orthonormal(n, 5, 3) @ _orthonormal(16, 5, 4).T  # [N, 16], rank 5
+        self.last_features = dict(imgs=f, audios=f[:, :12])
         return dict(loss_cls=(self.w - inputs.mean()).pow(2).sum())
 
 
-def _runner(tmp_path, backend, hook_cfg):
+def _runner(tmp_path, backend, hook_cfg, with_proj=True):
     from mmengine.runner import Runner
     data = [dict(inputs=torch.randn(4)) for _ in range(32)]
     return Runner(
-        model=ToyTwoModalityModel(),
+        model=ToyTwoModalityModel(with_proj),
         work_dir=str(tmp_path),
         train_dataloader=dict(dataset=data, sampler=dict(type='DefaultSampler', shuffle=False),
                               batch_size=8, collate_fn=dict(type='default_collate')),
@@ -75,26 +83,31 @@ def test_hook_logs_to_tensorboard_every_interval(tmp_path):
                                           recursive=True)]
     assert event_dirs, 'no TensorBoard event file written'
     scalars = _tb_scalars(event_dirs[0])
-    for tag in ['entropy/imgs/marg', 'entropy/imgs/spec', 'entropy/imgs/rankme',
-                'entropy/audios/rankme', 'entropy/cka/audios-imgs']:
+    for tag in ['entropy/proj/imgs/marg', 'entropy/proj/imgs/spec', 'entropy/proj/imgs/rankme',
+                'entropy/proj/audios/rankme', 'entropy/proj/cka/audios-imgs',
+                'entropy/feat/imgs/rankme', 'entropy/feat/cka/audios-imgs']:
         assert tag in scalars, sorted(scalars)
         assert [s for s, _ in scalars[tag]] == [2, 4, 6]
-    assert scalars['entropy/imgs/rankme'][0][1] == pytest.approx(3.0, rel=1e-3)
-    assert scalars['entropy/audios/rankme'][0][1] == pytest.approx(3.0, rel=1e-3)
-    assert scalars['entropy/cka/audios-imgs'][0][1] == pytest.approx(1.0, abs=1e-4)
+    assert scalars['entropy/proj/imgs/rankme'][0][1] == pytest.approx(3.0, rel=1e-3)
+    assert scalars['entropy/proj/audios/rankme'][0][1] == pytest.approx(3.0, rel=1e-3)
+    assert scalars['entropy/feat/imgs/rankme'][0][1] == pytest.approx(5.0, rel=1e-3)
+    assert scalars['entropy/proj/cka/audios-imgs'][0][1] == pytest.approx(1.0, abs=1e-4)
     # Rank-3 features in 8 dims are strongly correlated: spec is large and positive.
-    assert scalars['entropy/imgs/spec'][0][1] > 1.0
+    assert scalars['entropy/proj/imgs/spec'][0][1] > 1.0
 
 
 def test_hook_writes_local_backend_and_unwraps_model_wrappers(tmp_path):
+    # A Fusion-like model (no projections) still gets its pooled features logged.
     runner = _runner(tmp_path, 'LocalVisBackend',
-                     dict(type='ModalityEntropyLoggerHook', interval=3, log_cka=False))
+                     dict(type='ModalityEntropyLoggerHook', interval=3, log_cka=False),
+                     with_proj=False)
     runner.train()
     files = __import__('glob').glob(str(tmp_path / '**' / 'scalars.json'), recursive=True)
     rows = [json.loads(line) for f in files for line in open(f)]
-    logged = [r for r in rows if 'entropy/imgs/rankme' in r]
+    logged = [r for r in rows if 'entropy/feat/imgs/rankme' in r]
     assert [r['step'] for r in logged] == [3, 6]
-    assert not any('entropy/cka/audios-imgs' in r for r in rows)
+    assert not any(k.startswith('entropy/proj/') for r in rows for k in r)
+    assert not any('entropy/feat/cka/audios-imgs' in r for r in rows)
 
     # A wrapped model (DataParallel is a registered wrapper) is unwrapped.
     hook = ModalityEntropyLoggerHook(interval=1)
@@ -106,7 +119,7 @@ def test_hook_writes_local_backend_and_unwraps_model_wrappers(tmp_path):
         visualizer=SimpleNamespace(add_scalars=lambda d, step: calls.append((step, d))))
     hook.after_train_iter(fake_runner, 0)
     assert len(calls) == 1 and calls[0][0] == 1
-    assert math.isfinite(calls[0][1]['entropy/audios/marg'])
+    assert math.isfinite(calls[0][1]['entropy/proj/audios/marg'])
 
 
 def test_hook_without_projections_logs_nothing():

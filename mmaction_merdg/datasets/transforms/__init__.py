@@ -1,1 +1,20 @@
+"""Multimodal (RGB, flow, audio) transforms, registered in MMAction2's TRANSFORMS."""
+from .audio import (AudioLogMelSpectrogram, AudioLogSpectrogram,
+                    AudioSpectrogramAugment, LoadAudioWindow, log_spectrogram)
+from .errors import MediaReadError
+from .flow import FlowFlip, flip_flow_frame
+from .loading import (MultiModalDecordDecode, MultiModalDecordInit,
+                      MultiModalRawFrameDecode)
+from .multimodal import (MultiModalCenterCrop, MultiModalFlip,
+                         MultiModalFormatShape, MultiModalRandomResizedCrop,
+                         MultiModalResize)
+from .sampling import SampleMultiModalFrames
 
+__all__ = [
+    'AudioLogMelSpectrogram', 'AudioLogSpectrogram', 'AudioSpectrogramAugment',
+    'LoadAudioWindow', 'log_spectrogram', 'MediaReadError', 'FlowFlip',
+    'flip_flow_frame', 'MultiModalDecordDecode', 'MultiModalDecordInit',
+    'MultiModalRawFrameDecode', 'MultiModalCenterCrop', 'MultiModalFlip',
+    'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
+    'SampleMultiModalFrames'
+]

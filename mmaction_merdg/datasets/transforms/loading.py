@@ -1,0 +1,260 @@
+"""Decode the sampled RGB and flow frames of one sample.
+
+Two storage layouts are read:
+
+* frame folders (EPIC-Kitchens): RGB JPEGs ``<frame_dir>/frame_%010d.jpg`` and
+  greyscale flow JPEGs, one per direction,
+  ``<flow_frame_dir>/{u,v}/frame_%010d.jpg``;
+* video files (HAC): an RGB mp4 and one mp4 per flow direction
+  (``*_flow_x.mp4``, ``*_flow_y.mp4``), decoded with MMAction2's
+  ``DecordInit`` / ``DecordDecode``.
+
+Both yield ``imgs`` as a list of ``(H, W, 3)`` uint8 RGB frames and
+``flow_imgs`` as a list of ``(H, W, 2)`` uint8 frames, channel 0 = x (u),
+channel 1 = y (v), in MMAction2's uint8 flow coding (128 = no motion).
+Every unreadable file raises :class:`MediaReadError` naming it.
+"""
+import os.path as osp
+from typing import List, Sequence
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmaction.datasets.transforms import DecordDecode, DecordInit
+from mmaction.registry import TRANSFORMS
+from .errors import MediaReadError
+
+
+def _read_image(path: str, flag: int) -> np.ndarray:
+    img = cv2.imread(path, flag)
+    if img is None:
+        if not osp.isfile(path):
+            raise MediaReadError(f"frame file '{path}' does not exist")
+        raise MediaReadError(f"frame file '{path}' is not a readable image")
+    return img
+
+
+def _decode_frames(paths_per_index, read) -> List[np.ndarray]:
+    """Read each distinct index once (looped clips repeat indices)."""
+    cache = {}
+    frames = []
+    for index, paths in paths_per_index:
+        if index not in cache:
+            cache[index] = read(paths)
+        frames.append(cache[index])
+    return frames
+
+
+@TRANSFORMS.register_module()
+class MultiModalRawFrameDecode(BaseTransform):
+    """Read RGB and flow JPEG frames at the sampled indices.
+
+    Required Keys:
+
+        - modalities
+        - frame_dir, filename_tmpl, frame_inds (RGB; ``filename_tmpl`` takes
+          the frame index, e.g. ``'frame_{:010d}.jpg'``)
+        - flow_frame_dir, flow_filename_tmpl, flow_frame_inds (flow;
+          ``flow_filename_tmpl`` takes the direction and the index, e.g.
+          ``'{}/frame_{:010d}.jpg'``)
+        - flow_directions (optional; defaults to ``('x', 'y')``, MMAction2's
+          naming; EPIC uses ``('u', 'v')``)
+
+    Added Keys:
+
+        - imgs, img_shape, original_shape (RGB)
+        - flow_imgs, flow_img_shape (flow)
+
+    Raises:
+        MediaReadError: A frame file is missing or not an image, or the x and
+            y flow frames differ in size.
+    """
+
+    def transform(self, results: dict) -> dict:
+        """Decode the frames of every visual modality present."""
+        modalities = results['modalities']
+        if 'imgs' in modalities:
+            frame_dir, tmpl = results['frame_dir'], results['filename_tmpl']
+            imgs = _decode_frames(
+                ((int(i), osp.join(frame_dir, tmpl.format(int(i))))
+                 for i in results['frame_inds']), self._read_rgb)
+            results['imgs'] = imgs
+            results['img_shape'] = imgs[0].shape[:2]
+            results['original_shape'] = imgs[0].shape[:2]
+        if 'flow_imgs' in modalities:
+            frame_dir = results['flow_frame_dir']
+            tmpl = results['flow_filename_tmpl']
+            dx, dy = results.get('flow_directions', ('x', 'y'))
+            flows = _decode_frames(
+                ((int(i), (osp.join(frame_dir, tmpl.format(dx, int(i))),
+                           osp.join(frame_dir, tmpl.format(dy, int(i)))))
+                 for i in results['flow_frame_inds']), self._read_flow)
+            results['flow_imgs'] = flows
+            results['flow_img_shape'] = flows[0].shape[:2]
+        return results
+
+    @staticmethod
+    def _read_rgb(path: str) -> np.ndarray:
+        return cv2.cvtColor(_read_image(path, cv2.IMREAD_COLOR),
+                            cv2.COLOR_BGR2RGB)
+
+    @staticmethod
+    def _read_flow(paths) -> np.ndarray:
+        x = _read_image(paths[0], cv2.IMREAD_GRAYSCALE)
+        y = _read_image(paths[1], cv2.IMREAD_GRAYSCALE)
+        if x.shape != y.shape:
+            raise MediaReadError(
+                f"flow frames '{paths[0]}' {x.shape} and '{paths[1]}' "
+                f'{y.shape} differ in size')
+        return np.stack([x, y], axis=-1)  # [H, W] x 2 -> [H, W, 2]
+
+
+def _open_video(init: DecordInit, path: str, what: str):
+    """Open ``path`` with MMAction2's ``DecordInit``; errors name the file."""
+    if not osp.isfile(path):
+        raise MediaReadError(f"{what} video '{path}' does not exist")
+    try:
+        out = init.transform(dict(filename=path))
+    except Exception as err:  # decord raises a bare RuntimeError
+        raise MediaReadError(
+            f"{what} video '{path}' cannot be decoded: {err}") from err
+    if out['total_frames'] < 1:
+        raise MediaReadError(f"{what} video '{path}' holds no frame")
+    return out
+
+
+def _read_video_frames(decode: DecordDecode, reader, inds: np.ndarray,
+                       path: str) -> List[np.ndarray]:
+    try:
+        return decode.transform(dict(video_reader=reader,
+                                     frame_inds=np.asarray(inds)))['imgs']
+    except Exception as err:
+        raise MediaReadError(
+            f"video '{path}' cannot decode frames {list(map(int, inds))}: "
+            f'{err}') from err
+
+
+@TRANSFORMS.register_module()
+class MultiModalDecordInit(BaseTransform):
+    """Open the RGB video and the two flow videos with MMAction2's DecordInit.
+
+    Required Keys:
+
+        - modalities
+        - filename (RGB video)
+        - flow_x_filename, flow_y_filename (flow videos)
+
+    Added Keys:
+
+        - video_reader, total_frames, avg_fps, start_index (RGB)
+        - flow_video_readers, flow_total_frames, flow_start_index (flow; the
+          frame count is the shorter of the two flow videos)
+
+    Args:
+        num_threads (int): Decoding threads per video. Defaults to 1.
+
+    Raises:
+        MediaReadError: A video is missing, cannot be decoded or is empty.
+    """
+
+    def __init__(self, num_threads: int = 1) -> None:
+        self.num_threads = num_threads
+        self._init = DecordInit(num_threads=num_threads)
+
+    def transform(self, results: dict) -> dict:
+        """Open the videos of every visual modality present."""
+        modalities = results['modalities']
+        if 'imgs' in modalities:
+            out = _open_video(self._init, results['filename'], 'RGB')
+            results['video_reader'] = out['video_reader']
+            results['total_frames'] = out['total_frames']
+            results['avg_fps'] = out['avg_fps']
+            results['start_index'] = 0
+        if 'flow_imgs' in modalities:
+            outs = [
+                _open_video(self._init, results[key], 'flow')
+                for key in ('flow_x_filename', 'flow_y_filename')
+            ]
+            results['flow_video_readers'] = tuple(o['video_reader']
+                                                  for o in outs)
+            results['flow_total_frames'] = min(o['total_frames']
+                                               for o in outs)
+            results['flow_start_index'] = 0
+            results.setdefault('avg_fps', outs[0]['avg_fps'])
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(num_threads={self.num_threads})'
+
+
+@TRANSFORMS.register_module()
+class MultiModalDecordDecode(BaseTransform):
+    """Decode the sampled frames with MMAction2's DecordDecode.
+
+    Flow videos store each direction as a video; a frame is turned back to one
+    greyscale channel (``cv2.COLOR_RGB2GRAY``) and the x and y channels are
+    stacked.
+
+    Required Keys:
+
+        - modalities
+        - video_reader, frame_inds, filename (RGB)
+        - flow_video_readers, flow_frame_inds, flow_x_filename,
+          flow_y_filename (flow)
+
+    Added Keys:
+
+        - imgs, img_shape, original_shape (RGB)
+        - flow_imgs, flow_img_shape (flow)
+
+    Modified Keys:
+
+        - video_reader, flow_video_readers (released: set to None)
+
+    Raises:
+        MediaReadError: A sampled frame cannot be decoded.
+    """
+
+    def __init__(self) -> None:
+        self._decode = DecordDecode()
+
+    def transform(self, results: dict) -> dict:
+        """Decode the frames of every visual modality present."""
+        modalities = results['modalities']
+        if 'imgs' in modalities:
+            imgs = _read_video_frames(self._decode, results['video_reader'],
+                                      results['frame_inds'],
+                                      results['filename'])
+            results['video_reader'] = None
+            results['imgs'] = imgs
+            results['img_shape'] = imgs[0].shape[:2]
+            results['original_shape'] = imgs[0].shape[:2]
+        if 'flow_imgs' in modalities:
+            planes = []
+            for reader, key in zip(results['flow_video_readers'],
+                                   ('flow_x_filename', 'flow_y_filename')):
+                frames = _read_video_frames(self._decode, reader,
+                                            results['flow_frame_inds'],
+                                            results[key])
+                planes.append(self._to_grey(frames))
+            if planes[0][0].shape != planes[1][0].shape:
+                raise MediaReadError(
+                    f"flow videos '{results['flow_x_filename']}' "
+                    f"{planes[0][0].shape} and '{results['flow_y_filename']}' "
+                    f'{planes[1][0].shape} differ in frame size')
+            results['flow_video_readers'] = None
+            results['flow_imgs'] = [
+                np.stack(xy, axis=-1) for xy in zip(*planes)
+            ]  # [H, W] x 2 -> [H, W, 2]
+            results['flow_img_shape'] = results['flow_imgs'][0].shape[:2]
+        return results
+
+    @staticmethod
+    def _to_grey(frames: Sequence[np.ndarray]) -> List[np.ndarray]:
+        grey = []
+        for frame in frames:
+            if frame.ndim == 3:
+                frame = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+            grey.append(frame)
+        return grey

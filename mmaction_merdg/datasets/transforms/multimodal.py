@@ -1,0 +1,314 @@
+"""Spatial transforms applied jointly to RGB (``imgs``) and flow (``flow_imgs``).
+
+MMAction2 1.2's ``Resize``, ``RandomResizedCrop``, ``CenterCrop`` and ``Flip``
+act on ``imgs`` only, so a pipeline cannot give RGB and flow the same random
+crop with them. Each transform here draws its random parameters once per
+sample, on the first visual modality present (RGB, else flow), in coordinates
+relative to the frame size, and applies them to every visual modality: when RGB
+and flow frames have the same size (EPIC-Kitchens, HAC) they get exactly the
+same pixels; otherwise the same relative region.
+
+Frames are lists of ``(H, W, C)`` arrays until :class:`MultiModalFormatShape`
+stacks them.
+"""
+import math
+from typing import List, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmaction.registry import TRANSFORMS
+from .flow import flip_flow_frames
+
+# Frame list key -> shape key of each visual modality.
+_VISUAL = (('imgs', 'img_shape'), ('flow_imgs', 'flow_img_shape'))
+
+
+def _present(results: dict) -> List[Tuple[str, str]]:
+    return [(key, shape) for key, shape in _VISUAL if key in results]
+
+
+def _frame_hw(frames: Sequence[np.ndarray]) -> Tuple[int, int]:
+    return frames[0].shape[0], frames[0].shape[1]
+
+
+@TRANSFORMS.register_module()
+class MultiModalResize(BaseTransform):
+    """Resize RGB and flow frames with one rule.
+
+    Required Keys:
+
+        - imgs and/or flow_imgs
+
+    Modified Keys:
+
+        - imgs, img_shape, flow_imgs, flow_img_shape
+
+    Args:
+        scale (tuple[int]): ``(w, h)``. ``(-1, s)`` or ``(s, -1)`` resizes the
+            short edge to ``s`` keeping the aspect ratio (as MMAction2's
+            ``Resize(scale=(-1, 256))``); two positive sizes resize exactly.
+        interpolation (str): ``'bilinear'``, ``'nearest'``, ``'bicubic'`` or
+            ``'area'``. Defaults to ``'bilinear'``.
+    """
+
+    _INTERP = dict(bilinear=cv2.INTER_LINEAR, nearest=cv2.INTER_NEAREST,
+                   bicubic=cv2.INTER_CUBIC, area=cv2.INTER_AREA)
+
+    def __init__(self, scale: Tuple[int, int],
+                 interpolation: str = 'bilinear') -> None:
+        scale = tuple(int(s) for s in scale)
+        if len(scale) != 2 or min(scale) < -1 or 0 in scale or \
+                scale.count(-1) > 1:
+            raise ValueError('scale must be (w, h) with positive sizes or one '
+                             f'-1 for "short edge", got {scale}')
+        if interpolation not in self._INTERP:
+            raise ValueError(f'interpolation must be one of '
+                             f'{list(self._INTERP)}, got {interpolation!r}')
+        self.scale = scale
+        self.interpolation = interpolation
+
+    def _target(self, h: int, w: int) -> Tuple[int, int]:
+        if -1 not in self.scale:
+            return self.scale[1], self.scale[0]
+        short = max(self.scale)
+        ratio = short / min(h, w)
+        return int(round(h * ratio)), int(round(w * ratio))
+
+    def transform(self, results: dict) -> dict:
+        """Resize every visual modality present."""
+        for key, shape_key in _present(results):
+            h, w = _frame_hw(results[key])
+            new_h, new_w = self._target(h, w)
+            if (new_h, new_w) != (h, w):
+                interp = self._INTERP[self.interpolation]
+                frames = []
+                for frame in results[key]:
+                    out = cv2.resize(frame, (new_w, new_h),
+                                     interpolation=interp)
+                    # cv2 drops a trailing axis of size 1; flow keeps 2.
+                    frames.append(out.reshape(new_h, new_w, *frame.shape[2:]))
+                results[key] = frames
+            results[shape_key] = (new_h, new_w)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'interpolation={self.interpolation})')
+
+
+def _crop_frames(frames: Sequence[np.ndarray], box_rel: Tuple[float, ...]):
+    """Crop a relative box ``(x0, y0, w, h)`` (fractions) from every frame."""
+    h, w = _frame_hw(frames)
+    x0 = int(round(box_rel[0] * w))
+    y0 = int(round(box_rel[1] * h))
+    cw = max(1, min(w - x0, int(round(box_rel[2] * w))))
+    ch = max(1, min(h - y0, int(round(box_rel[3] * h))))
+    box = np.array([x0, y0, x0 + cw, y0 + ch])
+    return [f[y0:y0 + ch, x0:x0 + cw] for f in frames], box
+
+
+@TRANSFORMS.register_module()
+class MultiModalRandomResizedCrop(BaseTransform):
+    """One random area/aspect crop for RGB and flow (Inception-style).
+
+    The box covers an area fraction drawn from ``area_range`` with an aspect
+    ratio drawn log-uniformly from ``aspect_ratio_range`` (MMAction2's
+    ``RandomResizedCrop`` rule, up to ``max_attempts`` draws, then a central
+    square). Follow it with :class:`MultiModalResize` to the input size.
+
+    Required Keys:
+
+        - imgs and/or flow_imgs
+
+    Modified Keys:
+
+        - imgs, img_shape, flow_imgs, flow_img_shape
+
+    Added Keys:
+
+        - crop_bbox (RGB), flow_crop_bbox (flow): ``[x1, y1, x2, y2]`` pixels
+
+    Args:
+        area_range (tuple[float]): Area fraction range. Defaults to
+            ``(0.08, 1.0)``.
+        aspect_ratio_range (tuple[float]): Width/height range. Defaults to
+            ``(3 / 4, 4 / 3)``.
+        max_attempts (int): Draws before the central-square fallback.
+            Defaults to 10.
+    """
+
+    def __init__(self,
+                 area_range: Tuple[float, float] = (0.08, 1.0),
+                 aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3),
+                 max_attempts: int = 10) -> None:
+        if not 0 < area_range[0] <= area_range[1] <= 1:
+            raise ValueError(f'area_range must satisfy 0 < lo <= hi <= 1, got '
+                             f'{area_range}')
+        if not 0 < aspect_ratio_range[0] <= aspect_ratio_range[1]:
+            raise ValueError('aspect_ratio_range must satisfy 0 < lo <= hi, '
+                             f'got {aspect_ratio_range}')
+        self.area_range = tuple(area_range)
+        self.aspect_ratio_range = tuple(aspect_ratio_range)
+        self.max_attempts = max_attempts
+
+    def _relative_box(self, h: int, w: int) -> Tuple[float, ...]:
+        log_lo, log_hi = (math.log(r) for r in self.aspect_ratio_range)
+        for _ in range(self.max_attempts):
+            area = np.random.uniform(*self.area_range) * h * w
+            ratio = math.exp(np.random.uniform(log_lo, log_hi))
+            cw = int(round(math.sqrt(area * ratio)))
+            ch = int(round(math.sqrt(area / ratio)))
+            if 0 < cw <= w and 0 < ch <= h:
+                x0 = np.random.randint(0, w - cw + 1)
+                y0 = np.random.randint(0, h - ch + 1)
+                return x0 / w, y0 / h, cw / w, ch / h
+        side = min(h, w)
+        return ((w - side) // 2) / w, ((h - side) // 2) / h, side / w, side / h
+
+    def transform(self, results: dict) -> dict:
+        """Crop every visual modality present with one random box."""
+        present = _present(results)
+        if not present:
+            return results
+        box_rel = self._relative_box(*_frame_hw(results[present[0][0]]))
+        for key, shape_key in present:
+            results[key], box = _crop_frames(results[key], box_rel)
+            results[shape_key] = _frame_hw(results[key])
+            results['crop_bbox' if key == 'imgs' else 'flow_crop_bbox'] = box
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(area_range={self.area_range}, '
+                f'aspect_ratio_range={self.aspect_ratio_range})')
+
+
+@TRANSFORMS.register_module()
+class MultiModalCenterCrop(BaseTransform):
+    """Crop the central ``crop_size`` region of RGB and flow frames.
+
+    Required Keys:
+
+        - imgs and/or flow_imgs
+
+    Modified Keys:
+
+        - imgs, img_shape, flow_imgs, flow_img_shape
+
+    Added Keys:
+
+        - crop_bbox (RGB), flow_crop_bbox (flow)
+
+    Args:
+        crop_size (int | tuple[int]): ``s`` for ``s x s`` or ``(w, h)``; a
+            frame smaller than the crop keeps its size along that side.
+    """
+
+    def __init__(self, crop_size: Union[int, Tuple[int, int]]) -> None:
+        if isinstance(crop_size, int):
+            crop_size = (crop_size, crop_size)
+        self.crop_size = tuple(int(s) for s in crop_size)
+        if len(self.crop_size) != 2 or min(self.crop_size) < 1:
+            raise ValueError(f'crop_size must be positive, got {crop_size}')
+
+    def transform(self, results: dict) -> dict:
+        """Centre-crop every visual modality present."""
+        for key, shape_key in _present(results):
+            h, w = _frame_hw(results[key])
+            cw, ch = min(self.crop_size[0], w), min(self.crop_size[1], h)
+            x0, y0 = (w - cw) // 2, (h - ch) // 2
+            results[key] = [f[y0:y0 + ch, x0:x0 + cw] for f in results[key]]
+            results[shape_key] = (ch, cw)
+            results['crop_bbox' if key == 'imgs' else 'flow_crop_bbox'] = \
+                np.array([x0, y0, x0 + cw, y0 + ch])
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(crop_size={self.crop_size})'
+
+
+@TRANSFORMS.register_module()
+class MultiModalFlip(BaseTransform):
+    """Flip RGB and flow horizontally together; flow x changes sign.
+
+    One draw decides for both modalities. RGB frames are mirrored; flow frames
+    are mirrored and their x channel negated (see :mod:`.flow` for the uint8
+    coding ``x -> 255 - x``).
+
+    Required Keys:
+
+        - imgs and/or flow_imgs
+
+    Modified Keys:
+
+        - imgs, flow_imgs
+
+    Added Keys:
+
+        - flip (bool), flip_direction (``'horizontal'``)
+
+    Args:
+        flip_ratio (float): Probability of flipping. Defaults to 0.5.
+    """
+
+    def __init__(self, flip_ratio: float = 0.5) -> None:
+        if not 0 <= flip_ratio <= 1:
+            raise ValueError(f'flip_ratio must be in [0, 1], got {flip_ratio}')
+        self.flip_ratio = flip_ratio
+
+    def transform(self, results: dict) -> dict:
+        """Flip every visual modality present, or none."""
+        flip = bool(np.random.rand() < self.flip_ratio)
+        if flip:
+            if 'imgs' in results:
+                results['imgs'] = [f[:, ::-1] for f in results['imgs']]
+            if 'flow_imgs' in results:
+                results['flow_imgs'] = flip_flow_frames(results['flow_imgs'])
+        results['flip'] = flip
+        results['flip_direction'] = 'horizontal'
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(flip_ratio={self.flip_ratio})'
+
+
+@TRANSFORMS.register_module()
+class MultiModalFormatShape(BaseTransform):
+    """Stack RGB and flow frame lists into ``[num_clips, C, T, H, W]`` arrays.
+
+    Values stay raw (uint8 0..255); the data preprocessor normalises each
+    modality. ``audios`` is already ``[num_clips, 1, F, T]`` and is left as is.
+
+    Required Keys:
+
+        - imgs and/or flow_imgs (lists of ``(H, W, C)`` frames)
+        - num_clips (optional, defaults to 1)
+
+    Modified Keys:
+
+        - imgs (``[num_clips, 3, T, H, W]``), flow_imgs
+          (``[num_clips, 2, T, H, W]``)
+
+    Added Keys:
+
+        - input_shape, flow_input_shape
+    """
+
+    def transform(self, results: dict) -> dict:
+        """Stack every visual modality present."""
+        num_clips = int(results.get('num_clips', 1))
+        for key, shape_key in (('imgs', 'input_shape'),
+                               ('flow_imgs', 'flow_input_shape')):
+            if key not in results:
+                continue
+            frames = np.stack(results[key])  # [M, H, W, C], M = N_clips * T
+            if frames.ndim == 3:  # single-channel frames
+                frames = frames[..., None]
+            # [N_clips * T, H, W, C] -> [N_clips, T, H, W, C]
+            frames = frames.reshape((num_clips, -1) + frames.shape[1:])
+            # [N_clips, T, H, W, C] -> [N_clips, C, T, H, W]
+            frames = np.ascontiguousarray(frames.transpose(0, 4, 1, 2, 3))
+            results[key] = frames
+            results[shape_key] = frames.shape
+        return results

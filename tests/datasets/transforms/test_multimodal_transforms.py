@@ -1,0 +1,111 @@
+"""Joint RGB/flow transforms on MMAction2's own test frames."""
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.dataset import Compose
+
+from mmaction_merdg.datasets.transforms import (FlowFlip, MediaReadError,
+                                                MultiModalCenterCrop,
+                                                MultiModalFlip,
+                                                MultiModalFormatShape,
+                                                MultiModalRandomResizedCrop,
+                                                MultiModalRawFrameDecode,
+                                                MultiModalResize,
+                                                flip_flow_frame)
+
+
+def decoded(real_root):
+    imgs = osp.join(real_root, 'mmaction2_testdata', 'imgs')
+    results = dict(modalities=('imgs', 'flow_imgs'), frame_dir=imgs,
+                   filename_tmpl='img_{:05d}.jpg',
+                   frame_inds=np.array([1, 2, 3, 3]), flow_frame_dir=imgs,
+                   flow_filename_tmpl='{}_{:05d}.jpg',
+                   flow_frame_inds=np.array([1, 2, 5, 5]))
+    return MultiModalRawFrameDecode()(results)
+
+
+def test_decode_real_rgb_and_xy_flow(real_root):
+    out = decoded(real_root)
+    assert len(out['imgs']) == 4 and out['imgs'][0].shape == (240, 320, 3)
+    assert out['flow_imgs'][0].shape == (240, 320, 2)
+    assert out['flow_imgs'][0].dtype == np.uint8
+    # x and y channels are different images.
+    assert not np.array_equal(out['flow_imgs'][0][..., 0],
+                              out['flow_imgs'][0][..., 1])
+
+
+def test_missing_flow_frame_names_file(real_root):
+    results = dict(modalities=('flow_imgs', ),
+                   flow_frame_dir=osp.join(real_root, 'mmaction2_testdata',
+                                           'imgs'),
+                   flow_filename_tmpl='{}_{:05d}.jpg',
+                   flow_frame_inds=np.array([5, 6]))
+    with pytest.raises(MediaReadError, match=r"x_00006.jpg' does not exist"):
+        MultiModalRawFrameDecode()(results)
+
+
+def test_same_random_crop_on_rgb_and_flow(real_root):
+    # Mark each pixel with its column so the crop position can be read back.
+    results = decoded(real_root)
+    cols = np.tile(np.arange(320, dtype=np.uint16)[None], (240, 1))
+    rows = np.tile(np.arange(240, dtype=np.uint16)[:, None], (1, 320))
+    marker = np.stack([cols, rows], -1)
+    results['imgs'] = [np.concatenate([marker, cols[..., None]], -1)] * 4
+    results['flow_imgs'] = [marker] * 4
+    np.random.seed(0)
+    crop = MultiModalRandomResizedCrop()
+    for _ in range(20):
+        out = crop(dict(results))
+        np.testing.assert_array_equal(out['crop_bbox'], out['flow_crop_bbox'])
+        np.testing.assert_array_equal(out['imgs'][0][..., :2],
+                                      out['flow_imgs'][0])
+        assert out['img_shape'] == out['flow_img_shape']
+    # On the real frames the crop takes the same region of both.
+    out = crop(decoded(real_root))
+    x1, y1, x2, y2 = out['crop_bbox']
+    full = decoded(real_root)
+    np.testing.assert_array_equal(out['imgs'][0], full['imgs'][0][y1:y2,
+                                                                  x1:x2])
+    np.testing.assert_array_equal(out['flow_imgs'][0],
+                                  full['flow_imgs'][0][y1:y2, x1:x2])
+
+
+def test_flip_negates_flow_x_only(real_root):
+    full = decoded(real_root)
+    out = MultiModalFlip(flip_ratio=1.0)(decoded(real_root))
+    assert out['flip'] is True
+    np.testing.assert_array_equal(out['imgs'][0], full['imgs'][0][:, ::-1])
+    x, y = full['flow_imgs'][0][..., 0], full['flow_imgs'][0][..., 1]
+    np.testing.assert_array_equal(out['flow_imgs'][0][..., 0],
+                                  255 - x[:, ::-1])
+    np.testing.assert_array_equal(out['flow_imgs'][0][..., 1], y[:, ::-1])
+    kept = MultiModalFlip(flip_ratio=0.0)(decoded(real_root))
+    np.testing.assert_array_equal(kept['flow_imgs'][0], full['flow_imgs'][0])
+    # Flow-only flip and float flow.
+    flow_only = FlowFlip(flip_ratio=1.0)(dict(flow_imgs=full['flow_imgs']))
+    np.testing.assert_array_equal(flow_only['flow_imgs'][0],
+                                  out['flow_imgs'][0])
+    f = np.random.RandomState(0).randn(4, 5, 2).astype('f4')
+    np.testing.assert_array_equal(
+        flip_flow_frame(f), np.stack([-f[:, ::-1, 0], f[:, ::-1, 1]], -1))
+    with pytest.raises(ValueError, match=r'\(H, W, 2\)'):
+        flip_flow_frame(np.zeros((4, 5, 3), np.uint8))
+
+
+def test_resize_centre_crop_and_format(real_root):
+    pipeline = Compose([
+        MultiModalResize(scale=(-1, 64)),
+        MultiModalCenterCrop(crop_size=48),
+        MultiModalResize(scale=(32, 24)),
+        MultiModalFormatShape()
+    ])
+    out = pipeline(decoded(real_root))
+    assert out['imgs'].shape == (1, 3, 4, 24, 32)
+    assert out['flow_imgs'].shape == (1, 2, 4, 24, 32)
+    assert out['imgs'].dtype == np.uint8
+    # The short edge (240) went to 64, the long edge kept the ratio.
+    first = MultiModalResize(scale=(-1, 64))(decoded(real_root))
+    assert first['img_shape'] == (64, 85) == first['flow_img_shape']
+    with pytest.raises(ValueError, match='scale'):
+        MultiModalResize(scale=(-1, -1))

@@ -79,3 +79,63 @@ def test_compare_cli_help_explains():
     out = subprocess.run([sys.executable, osp.join(TOOLS, 'compare.py'), '--help'],
                          capture_output=True, text=True, check=True).stdout
     assert 'paired t-test' in out and 'Wilcoxon' in out and '--work-dir' in out
+
+
+# ------------------------------------------------- analysis logic on hand-made runs
+def _fake_run(name, accs):
+    return dict(name=name, runs=[dict(seed=s, target_acc=a, source_val_acc=0.9)
+                                 for s, a in enumerate(accs)])
+
+
+def _fake_sweep_runs(gap_of_knob, values=(0, 0.5, 1), seeds=4):
+    co = _tool('cooccurrence_sweep')
+    runs = {'fusion': {}, 'merdg': {}}
+    for v in values:
+        fus = [0.50 + 0.01 * s for s in range(seeds)]
+        jitter = [0.004, -0.003, 0.002, -0.001][:seeds]
+        mer = [f + gap_of_knob(v) + j for f, j in zip(fus, jitter)]
+        runs['fusion'][co.slug(v)] = _fake_run('f', fus)
+        runs['merdg'][co.slug(v)] = _fake_run('m', mer)
+    return co, runs
+
+
+def test_cooccurrence_verdict_flags_a_gain_that_does_not_shrink():
+    co, runs = _fake_sweep_runs(lambda v: 0.05)  # +5 points whatever the knob
+    res = co.analyse([0, 0.5, 1], runs)
+    assert res['rows'][0]['gap']['mean'] == pytest.approx(5.0, abs=0.5)
+    assert abs(res['trend']['slope']) < 1.0
+    assert 'does NOT shrink' in res['verdict'] and 'in doubt' in res['verdict']
+
+
+def test_cooccurrence_verdict_supports_a_gain_that_grows_with_the_knob():
+    co, runs = _fake_sweep_runs(lambda v: 0.06 * v)  # 0 at the randomised end, +6 at 1
+    res = co.analyse([0, 0.5, 1], runs)
+    assert res['trend']['slope'] == pytest.approx(6.0, abs=0.5) and res['trend']['p'] < 0.05
+    assert res['trend']['end_contrast']['mean'] == pytest.approx(6.0, abs=0.5)
+    assert 'as the paper\'s explanation predicts' in res['verdict']
+
+
+def test_cooccurrence_verdict_without_any_gain(tmp_path):
+    co, runs = _fake_sweep_runs(lambda v: 0.0)
+    res = co.analyse([0, 0.5, 1], runs)
+    assert 'no significant gain at any setting' in res['verdict']
+    co.plot(res, str(tmp_path / 'c.png'))
+    assert osp.getsize(tmp_path / 'c.png') > 1000
+    assert '| 0.5 | 4 |' in co.to_markdown(res)
+
+
+def test_sweep_summary_compares_each_value_with_the_baseline(tmp_path):
+    sw = _tool('sweep')
+    runs = {sw.slug(v): _fake_run(str(v), [0.5 + 0.01 * s + d for s, d in
+                                          enumerate([0.0, 0.001, -0.001])])
+            for v, _ in [(0, 0)]}
+    runs[sw.slug(3)] = _fake_run('3', [0.55, 0.561, 0.569])
+    runs[sw.slug('vne')] = _fake_run('vne', [0.5, 0.51, 0.52])
+    res = sw.summarise_sweep('model.mer_loss.loss_weight', [0, 3, 'vne'], runs, 0)
+    assert 'vs_baseline' not in res['rows'][0]
+    assert res['rows'][1]['vs_baseline']['diff']['mean'] == pytest.approx(5.0, abs=0.1)
+    assert res['rows'][1]['vs_baseline']['significant']
+    md = sw.to_markdown(res)
+    assert '(baseline)' in md and '| 3 | 3 |' in md
+    sw.plot_sweep(res, str(tmp_path / 'sweep.png'))
+    assert osp.getsize(tmp_path / 'sweep.png') > 1000

@@ -143,40 +143,66 @@ def dry_run_check(cfg) -> Dict:
     model = MODELS.build(cfg.model)
     report = dict(model=dict(type=cfg.model['type'],
                              params=int(sum(p.numel() for p in model.parameters()))))
+    mer = getattr(model, 'mer_loss', None)
+    report['model']['mer_loss'] = None if mer is None else f'{type(mer).__name__}({mer.extra_repr()})'
     missing = [k for k in ('train_dataloader', 'val_dataloader', 'test_dataloader',
                            'val_evaluator', 'test_evaluator', 'train_cfg', 'optim_wrapper')
                if cfg.get(k) is None]
     if missing:
         raise ValueError(f'config lacks {missing}')
     report['datasets'] = {}
+    errors = []
     for split in ('train', 'val', 'test'):
         ds_cfg = cfg[f'{split}_dataloader']['dataset']
-        files = _annotation_files(ds_cfg)
-        absent = [f for f in files if not osp.exists(f)]
+        for t in _dataset_types(ds_cfg):
+            if DATASETS.get(t) is None:
+                errors.append(f'{split}: dataset type {t!r} is not registered')
+        absent = [f for f in _data_paths(ds_cfg) if not osp.exists(f)]
         if absent:
             report['datasets'][split] = f'skipped: data absent ({absent[0]})'
             continue
         try:
             ds = DATASETS.build(ds_cfg)
             report['datasets'][split] = f'built ({len(ds)} samples)'
-        except Exception as e:  # noqa: BLE001 - reported, the dry run goes on
+        except FileNotFoundError as e:
+            report['datasets'][split] = f'skipped: data absent ({e})'
+        except Exception as e:  # noqa: BLE001 - collected, raised below
+            errors.append(f'{split}: {type(e).__name__}: {e}')
             report['datasets'][split] = f'error: {type(e).__name__}: {e}'
+    if errors:
+        raise ValueError('dry run found problems:\n  ' + '\n  '.join(errors))
     return report
 
 
-def _annotation_files(ds_cfg) -> List[str]:
-    """Annotation files named by a dataset config, recursing into wrappers."""
+def _children(ds_cfg) -> List[dict]:
     out = []
-    if isinstance(ds_cfg, dict):
-        ann = ds_cfg.get('ann_file')
-        if ann:
-            root = (ds_cfg.get('data_root') or '')
-            out.append(ann if osp.isabs(ann) or not root else osp.join(root, ann))
-        for key in ('datasets', 'dataset'):
-            sub = ds_cfg.get(key)
-            if isinstance(sub, (list, tuple)):
-                for s in sub:
-                    out += _annotation_files(s)
-            elif isinstance(sub, dict):
-                out += _annotation_files(sub)
+    for key in ('datasets', 'dataset'):
+        sub = ds_cfg.get(key)
+        if isinstance(sub, (list, tuple)):
+            out += [s for s in sub if isinstance(s, dict)]
+        elif isinstance(sub, dict):
+            out.append(sub)
     return out
+
+
+def _dataset_types(ds_cfg) -> List[str]:
+    """Registered names of a dataset config and of the datasets it wraps."""
+    if not isinstance(ds_cfg, dict):
+        return []
+    own = [ds_cfg['type']] if isinstance(ds_cfg.get('type'), str) else []
+    return own + [t for c in _children(ds_cfg) for t in _dataset_types(c)]
+
+
+def _data_paths(ds_cfg) -> List[str]:
+    """Files/folders a dataset config reads (``ann_file``, ``ann_root``, ``data_root``)."""
+    if not isinstance(ds_cfg, dict):
+        return []
+    out = []
+    root = ds_cfg.get('data_root') or ''
+    if root:
+        out.append(root)
+    for key in ('ann_file', 'ann_root'):
+        p = ds_cfg.get(key)
+        if p:
+            out.append(p if osp.isabs(p) or not root else osp.join(root, p))
+    return out + [p for c in _children(ds_cfg) for p in _data_paths(c)]

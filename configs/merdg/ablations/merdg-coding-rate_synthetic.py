@@ -1,0 +1,7 @@
+# Estimator ablation: the spectral term is the coding rate
+# logdet(I + D / (N eps^2) Z^T Z) of L2-normalised features (MCR2, Yu et al.
+# NeurIPS 2020; MEC, Liu et al. NeurIPS 2022) instead of the official log-det
+# estimator. Marginal term and weights unchanged.
+_base_ = ['../../merdg_synthetic.py']
+
+model = dict(mer_loss=dict(estimator='coding_rate'))

@@ -1,0 +1,6 @@
+# Ablation: MER-DG with the marginal (per-dimension std hinge) term only.
+# The spectral term, which spreads variance across dimensions (decorrelation),
+# is switched off; everything else is the synthetic MER-DG recipe.
+_base_ = ['../../merdg_synthetic.py']
+
+model = dict(mer_loss=dict(alpha_marg=1.0, alpha_spec=0.0))

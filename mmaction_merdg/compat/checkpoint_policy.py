@@ -14,11 +14,18 @@ Policy (documented in the README, "Checkpoints and trust"):
   unpickler, we allow-list exactly the types mmengine writes into them:
   ``HistoryBuffer`` and the numpy array/scalar/dtype reconstructors. These
   classes rebuild data; none of them calls arbitrary code.
+* ``HistoryBuffer.__getstate__`` pickles its statistics methods as
+  ``getattr(HistoryBuffer, 'min')`` etc. The builtin ``getattr`` is *not*
+  allow-listed (it would reach arbitrary attributes); the name
+  ``builtins.getattr`` is bound, for the restricted unpickler only, to
+  :func:`history_buffer_getattr`, which resolves nothing but those methods
+  and raises ``UnpicklingError`` for anything else.
 * We never switch to ``weights_only=False``. A checkpoint that holds other
   objects (e.g. written by a custom hook) fails with torch's own error naming
   the global; the user can allow-list it with
   ``torch.serialization.add_safe_globals`` after reviewing it.
 """
+import pickle
 from typing import List
 
 import numpy as np
@@ -45,11 +52,35 @@ def _numpy_safe_globals() -> List[object]:
     ] + dtype_classes
 
 
+def history_buffer_getattr(obj, name: str):
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods.
+
+    Bound to ``builtins.getattr`` inside torch's weights-only unpickler only.
+
+    Raises:
+        pickle.UnpicklingError: For any other object or attribute.
+    """
+    from mmengine.logging import HistoryBuffer
+    # The class-level registry is filled lazily (on the first instance), so
+    # the four built-in statistics are named explicitly.
+    allowed = {'min', 'max', 'current', 'mean'} | set(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and isinstance(name, str) and name in allowed:
+        method = getattr(HistoryBuffer, name, None)
+        if callable(method):
+            return method
+    raise pickle.UnpicklingError(
+        f'weights_only load refused getattr({obj!r}, {name!r}): only '
+        'HistoryBuffer statistics methods are allowed (mmaction_merdg '
+        'checkpoint policy, see mmaction_merdg/compat/checkpoint_policy.py).')
+
+
 def allowlist_training_checkpoint_types() -> None:
     """Allow-list the types that mmengine writes into training checkpoints.
 
     Idempotent. Keeps ``weights_only=True`` everywhere.
     """
     from mmengine.logging import HistoryBuffer
-    torch.serialization.add_safe_globals([HistoryBuffer] +
-                                         _numpy_safe_globals())
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer] + _numpy_safe_globals() +
+        [(history_buffer_getattr, 'builtins.getattr'),
+         (history_buffer_getattr, '__builtin__.getattr')])

@@ -35,22 +35,20 @@ def domain_labels_of(dataset) -> List[str]:
 class BalancedDomainSampler(Sampler):
     """Domain-balanced batches, as MER-DG trains (equal count per source domain).
 
-    Each epoch, every domain's indices are shuffled (seeded by ``seed + epoch``)
-    and dealt into global batches of ``batch_size * world_size`` samples... per
-    rank: global batch ``b`` goes to rank ``b % world_size``, and each batch
-    holds ``batch_size // num_domains`` samples of every domain. Ranks
-    therefore never share a batch, and all ranks see the same number of
-    batches.
+    Each epoch, every domain's indices are shuffled (seeded by ``seed`` and
+    the epoch) and dealt into batches that hold ``batch_size // num_domains``
+    samples of every domain (mixed within the batch). Under DDP the batches
+    are dealt round-robin to the ranks, so ranks never share a batch and all
+    see the same number of batches.
 
     Epoch length (``epoch_length``):
 
-    * ``'max'`` (default): as many batches as the largest domain needs to be
-      seen once; smaller domains are re-shuffled and reused within the epoch.
-    * ``'min'``: as many batches as the smallest domain allows; larger domains
-      contribute a fresh random subset each epoch.
-
-    Batches are cut so that the number of batches is a multiple of the world
-    size (at most ``world_size - 1`` batches are dropped per epoch).
+    * ``'max'`` (default): enough batches for every sample of the largest
+      domain to appear at least once (rounded up to a multiple of the world
+      size); smaller domains are re-shuffled and reused within the epoch.
+    * ``'min'``: as many batches as the smallest domain allows without reuse
+      (rounded down); larger domains contribute a fresh random subset each
+      epoch.
 
     Args:
         dataset (Dataset): Dataset with per-sample ``domain``.
@@ -97,10 +95,10 @@ class BalancedDomainSampler(Sampler):
                 'must hold an equal count per domain.')
         self.per_domain = self.batch_size // len(names)
         sizes = [len(v) for v in self.indices_by_domain.values()]
-        size = max(sizes) if epoch_length == 'max' else min(sizes)
-        global_batches = math.ceil(size / self.per_domain) if epoch_length == 'max' \
-            else size // self.per_domain
-        self.num_batches = (global_batches // self.world_size)
+        if epoch_length == 'max':  # round up: every sample appears each epoch
+            self.num_batches = math.ceil(max(sizes) / (self.per_domain * self.world_size))
+        else:  # round down: no sample repeats within an epoch
+            self.num_batches = min(sizes) // (self.per_domain * self.world_size)
         if self.num_batches == 0:
             raise ValueError(
                 f'BalancedDomainSampler: domain sizes {dict(zip(names, sizes))} '

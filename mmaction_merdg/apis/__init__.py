@@ -1,0 +1,5 @@
+"""Python entry points used by tools/ (the tools import the package, never the reverse)."""
+from .dataset_options import set_dataset_options
+from .experiment import run_experiment
+
+__all__ = ['run_experiment', 'set_dataset_options']

@@ -1,0 +1,74 @@
+"""Test a checkpoint of mmaction_merdg (MMAction2's CLI).
+
+Example:
+    python tools/test.py configs/merdg_synthetic.py work_dirs/merdg_synthetic/best_source_top1_epoch_5.pth
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from mmaction_merdg.apis import set_dataset_options
+from mmaction_merdg.compat import setup_cpu_distributed
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a multimodal recognizer')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file (weights_only load)')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument('--dump', type=str,
+                        help='dump predictions to this pickle file (.pkl)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config entries, e.g. test_dataloader.batch_size=8')
+    parser.add_argument(
+        '--dataset-options', nargs='+', action=DictAction,
+        help='set keys in every dataset of the config')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must end with .pkl or .pickle, got {args.dump}')
+        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        evaluators = cfg.test_evaluator
+        evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
+        cfg.test_evaluator = evaluators + [dump_metric]
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.dataset_options:
+        set_dataset_options(cfg, dict(args.dataset_options))
+    cfg.load_from = args.checkpoint
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = merge_args(Config.fromfile(args.config), args)
+    setup_cpu_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    return runner.test()
+
+
+if __name__ == '__main__':
+    main()
+    sys.exit(0)

@@ -148,6 +148,15 @@ def log_spectrogram(waves: torch.Tensor,
     return logspec.contiguous()
 
 
+def _wants_audio(results: dict) -> bool:
+    """False when the sample's ``modalities`` exclude audio.
+
+    Lets one pipeline serve every modality subset: the audio transforms pass
+    a sample without audio through untouched.
+    """
+    return 'audios' in results.get('modalities', ('audios', ))
+
+
 def _zscore(spec: torch.Tensor) -> torch.Tensor:
     mean = spec.mean()
     return (spec - mean) / (spec.std(unbiased=False) + 1e-9)
@@ -161,6 +170,9 @@ class LoadAudioWindow(BaseTransform):
     downmixed to mono, resampled to ``sample_rate`` if the file differs, then
     cropped to ``clip_seconds`` or tiled until it is that long, and clipped to
     ``[-1, 1]``, as in SimMMDG's EPIC and HAC loaders.
+
+    A sample whose ``modalities`` exclude ``'audios'`` passes through (as in
+    every audio transform here), so one pipeline serves every modality subset.
 
     Required Keys:
 
@@ -190,6 +202,8 @@ class LoadAudioWindow(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Read, fit and clip the window of ``results['audio_path']``."""
+        if not _wants_audio(results):
+            return results
         wave = read_wav_window(results['audio_path'], self.sample_rate,
                                results.get('audio_start'),
                                results.get('audio_stop'))
@@ -239,6 +253,8 @@ class AudioLogSpectrogram(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Compute ``results['audios']`` from ``results['audio_wave']``."""
+        if not _wants_audio(results):
+            return results
         wave = torch.from_numpy(np.asarray(results['audio_wave'],
                                            dtype=np.float32))
         spec = log_spectrogram(wave[None], results['audio_sample_rate'],
@@ -303,6 +319,8 @@ class AudioLogMelSpectrogram(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Compute ``results['audios']`` from ``results['audio_wave']``."""
+        if not _wants_audio(results):
+            return results
         wave = torch.from_numpy(np.asarray(results['audio_wave'],
                                            dtype=np.float32))
         with torch.no_grad():
@@ -355,6 +373,8 @@ class AudioSpectrogramAugment(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Augment ``results['audios']`` in a copy."""
+        if not _wants_audio(results):
+            return results
         rng = self._rng if self._rng is not None else np.random
         spec = np.array(results['audios'], dtype=np.float32, copy=True)
         if self.noise_amplitude > 0:

@@ -24,3 +24,40 @@ def real_fixtures():
         pytest.skip(f'real fixtures not found at {REAL_FIXTURES} '
                     '(../shared is provided to developers and CI only)')
     return REAL_FIXTURES
+
+
+def load_tool(relpath):
+    """Import a script under tools/ (not a package) as a module."""
+    import importlib.util
+    path = osp.join(REPO, 'tools', relpath)
+    spec = importlib.util.spec_from_file_location(
+        'tool_' + relpath.replace('/', '_').replace('.py', ''), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_tiny_synthetic_config(tmp_path, base='configs/merdg_synthetic.py', epochs=2,
+                                extra=''):
+    """A CPU-seconds variant of a synthetic config (no dropout, 2 epochs).
+
+    Use it with ``TINY_DATA`` (``--dataset-options`` of the tools) for tiny data.
+    """
+    text = f'''_base_ = ['{osp.join(REPO, base)}']
+train_dataloader = dict(batch_size=8, sampler=dict(batch_size=8))
+val_dataloader = dict(batch_size=16)
+test_dataloader = dict(batch_size=16)
+model = dict(cls_head=dict(dropout_ratio=0.0))
+train_cfg = dict(max_epochs={epochs})
+param_scheduler = [dict(type='CosineAnnealingLR', T_max={epochs}, by_epoch=True, eta_min=1e-5)]
+default_hooks = dict(logger=dict(interval=1))
+{extra}
+'''
+    path = tmp_path / 'tiny_config.py'
+    path.write_text(text)
+    return str(path)
+
+
+# Tiny synthetic data, for the tools' --dataset-options.
+TINY_DATA = ['--dataset-options', 'samples_per_domain=16', 'rgb_shape=(8,16,16)',
+             'audio_shape=(16,16)']

@@ -6,7 +6,6 @@ Example:
 import argparse
 import os
 import os.path as osp
-import sys
 
 import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
@@ -71,4 +70,3 @@ def main(argv=None):
 
 if __name__ == '__main__':
     main()
-    sys.exit(0)

@@ -8,7 +8,6 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import sys
 
 # The plugin first: it makes `mmaction.models` importable on the 1.2.0 wheel.
 import mmaction_merdg  # noqa: F401
@@ -102,7 +101,8 @@ def main(argv=None):
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    return runner
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    main()

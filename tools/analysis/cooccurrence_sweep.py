@@ -89,7 +89,7 @@ def analyse(values: Sequence[float], runs: Dict[str, Dict[str, Dict]], alpha: fl
                                                     t_confidence_interval)
     rows, xs, gaps = [], [], []
     per_seed_gap = {}
-    for v in values:
+    for v in sorted(values):  # rows and plot in knob order, whatever the run order
         f, m = _acc(runs['fusion'][slug(v)]), _acc(runs['merdg'][slug(v)])
         seeds = sorted(set(f) & set(m))
         row = dict(value=v, seeds=seeds)
@@ -108,7 +108,7 @@ def analyse(values: Sequence[float], runs: Dict[str, Dict[str, Dict]], alpha: fl
             gaps.append(m[s] - f[s])
             per_seed_gap.setdefault(s, {})[v] = m[s] - f[s]
         rows.append(row)
-    out = dict(knob=knob, values=list(values), alpha=alpha, rows=rows)
+    out = dict(knob=knob, values=sorted(values), alpha=alpha, rows=rows)
     trend = None
     if len(set(xs)) >= 2 and len(xs) >= 3:
         lr = sps.linregress(xs, gaps)

@@ -1,0 +1,54 @@
+"""Check a HAC tree against the csv lists; list what is missing.
+
+Checks, for every listed video of the chosen domains and splits, the RGB mp4,
+the ``_flow_x`` / ``_flow_y`` mp4s and the wav (present and readable). Exits
+with status 1 when anything is missing; ``--output`` writes the full list.
+
+Example:
+    python tools/data/hac/check_tree.py data/hac
+"""
+import argparse
+import collections
+import sys
+
+import mmaction_merdg  # noqa: F401
+from mmaction_merdg.datasets import HACMMDataset
+from mmaction_merdg.datasets.media_check import find_missing_media
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('data_root')
+    parser.add_argument('--ann-root', default='HAC_Splits')
+    parser.add_argument('--domains', nargs='+',
+                        default=['human', 'animal', 'cartoon'])
+    parser.add_argument('--splits', nargs='+', default=['train', 'test'])
+    parser.add_argument('--modalities', nargs='+',
+                        default=['imgs', 'flow_imgs', 'audios'])
+    parser.add_argument('--output', help='write every problem to this file')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    ds = HACMMDataset(ann_root=args.ann_root, domains=args.domains,
+                      split=args.splits, data_root=args.data_root,
+                      modalities=args.modalities, pipeline=[])
+    problems = find_missing_media(ds)
+    bad = {p.sample_id for p in problems}
+    print(f'checked {len(ds)} samples: {len(ds) - len(bad)} complete, '
+          f'{len(bad)} with missing media ({len(problems)} problems)')
+    for reason, count in collections.Counter(
+            p.reason.split(':')[0] for p in problems).most_common():
+        print(f'  {count:7d}  {reason}')
+    for p in problems[:20]:
+        print(f'  {p.sample_id}\t{p.path}\t{p.reason}')
+    if args.output:
+        with open(args.output, 'w') as f:
+            f.writelines(f'{p.sample_id}\t{p.path}\t{p.reason}\n'
+                         for p in problems)
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

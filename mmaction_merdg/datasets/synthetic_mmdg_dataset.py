@@ -20,7 +20,8 @@ Summary, per sample of domain ``d`` with label ``y`` in ``0..K-1``:
   pattern (an RGB corner patch of a token colour, a flow corner patch of a
   token motion, an audio tone at a token frequency). In a *source* domain
   ``s``, with probability ``cooccurrence``, the tokens obey
-  ``n_m = (n_first + pi_{s,m}[y]) mod K`` for every modality after the first,
+  ``n_m = (n_first + pi_{s,m}[y]) mod K`` for every configured modality
+  after the first configured one,
   with ``pi_{s,m}`` a random permutation per source domain and modality;
   otherwise they are drawn independently and uniformly. Each token alone is
   uniform whatever ``y`` (the pairing is predictive of the label only
@@ -275,9 +276,9 @@ class SyntheticMMDGDataset(BaseDataset):
                         shown[m] = int((y + rng.integers(1, k)) % k)
                 follows = bool(is_source and rng.random() < self.cooccurrence)
                 tokens = {m: int(rng.integers(k)) for m in MODALITIES}
-                if follows:
-                    first = tokens[MODALITIES[0]]
-                    for m in MODALITIES[1:]:
+                if follows:  # anchor on the first *configured* modality
+                    first = tokens[self.modalities[0]]
+                    for m in self.modalities[1:]:
                         tokens[m] = int((first + self.rules[d][m][y]) % k)
                 data_list.append(
                     dict(label=y, domain=d, index_in_domain=i, shown_class=shown,

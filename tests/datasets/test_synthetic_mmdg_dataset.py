@@ -15,10 +15,10 @@ def make(**kw):
     return SyntheticMMDGDataset(**args)
 
 
-def token_diffs(ds, m='audios'):
-    """(n_m - n_imgs) mod K per sample: the quantity the rule ties to the label."""
+def token_diffs(ds, m='audios', first='imgs'):
+    """(n_m - n_first) mod K per sample: the quantity the rule ties to the label."""
     k = ds.num_classes
-    return np.array([(info['tokens'][m] - info['tokens']['imgs']) % k for info in ds.data_list])
+    return np.array([(info['tokens'][m] - info['tokens'][first]) % k for info in ds.data_list])
 
 
 def test_deterministic_and_split_specific():
@@ -87,6 +87,17 @@ def test_full_cooccurrence_rule_in_sources_only():
     t_lab = np.array([d['label'] for d in target.data_list])
     p = chi2_contingency(np.histogram2d(token_diffs(target), t_lab, bins=[4, 4])[0])[1]
     assert p > 0.01
+
+
+def test_rule_anchors_on_first_configured_modality():
+    """Without RGB the flow/audio pair alone must determine the label."""
+    ds = make(modalities=('flow_imgs', 'audios'), cooccurrence=1.0, samples_per_domain=200)
+    labels = np.array([d['label'] for d in ds.data_list])
+    doms = np.array([d['domain'] for d in ds.data_list])
+    diff = token_diffs(ds, 'audios', first='flow_imgs')
+    for dom in SRC:
+        for v in np.unique(diff[doms == dom]):
+            assert len(np.unique(labels[(doms == dom) & (diff == v)])) == 1
 
 
 def test_zero_cooccurrence_pairing_independent_of_label():

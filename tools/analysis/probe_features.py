@@ -214,17 +214,17 @@ def plot_probe(results: List[Dict], labels: List[str], path: str) -> None:
     x = np.arange(len(keys))
     w = 0.8 / max(1, len(results))
     for j, (r, lab) in enumerate(zip(results, labels)):
-        vals = [r['domain_probe'][k]['all']['accuracy'] if k in r['domain_probe'] else np.nan
-                for k in keys]
+        vals = [r['domain_probe'][k]['all']['balanced_accuracy'] if k in r['domain_probe']
+                else np.nan for k in keys]
         ax.bar(x + (j - (len(results) - 1) / 2) * w, vals, w, label=lab,
                color=f'C{len(groups) * j}')
     if keys:
-        ax.axhline(r0['domain_probe'][keys[0]]['all']['chance'], color='k', ls='--', lw=1,
-                   label='chance')
+        ax.axhline(1.0 / r0['domain_probe'][keys[0]]['all']['num_domains'], color='k', ls='--',
+                   lw=1, label='chance (1/K)')
     ax.set_xticks(x)
     ax.set_xticklabels(keys, fontsize=7)
     ax.set_ylim(0, 1.02)
-    ax.set_title('domain probe accuracy (held-out)', fontsize=9)
+    ax.set_title('domain probe, balanced accuracy (held-out)', fontsize=9)
     ax.legend(fontsize=6)
     axes[0].legend(fontsize=6)
     fig.tight_layout()
@@ -283,7 +283,7 @@ def main(argv=None):
     print(json.dumps(dict(label=label, num_samples=result['num_samples'],
                           cka_raw={k: {g: round(v[g]['raw']['cka'], 3) for g in v}
                                    for k, v in result['pairs'].items()},
-                          domain_probe={k: round(v['all']['accuracy'], 3)
+                          domain_probe_balanced_acc={k: round(v['all']['balanced_accuracy'], 3)
                                         for k, v in result['domain_probe'].items()}), indent=2))
     print(f'written: {work_dir}/probe.json, probe.png')
     return result

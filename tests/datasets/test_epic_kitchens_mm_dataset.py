@@ -1,6 +1,4 @@
 import collections
-import logging
-import os
 import os.path as osp
 
 import numpy as np

@@ -1,5 +1,4 @@
 import collections
-import csv
 import os.path as osp
 
 import pytest

@@ -109,3 +109,12 @@ def test_resize_centre_crop_and_format(real_root):
     assert first['img_shape'] == (64, 85) == first['flow_img_shape']
     with pytest.raises(ValueError, match='scale'):
         MultiModalResize(scale=(-1, -1))
+
+
+def test_corrupt_frame_names_file(tmp_path):
+    (tmp_path / 'img_00001.jpg').write_bytes(b'\xff\xd8 not really a jpeg')
+    results = dict(modalities=('imgs', ), frame_dir=str(tmp_path),
+                   filename_tmpl='img_{:05d}.jpg', frame_inds=np.array([1]))
+    with pytest.raises(MediaReadError,
+                       match=r"img_00001.jpg' is not a readable image"):
+        MultiModalRawFrameDecode()(results)

@@ -87,11 +87,11 @@ def _fake_run(name, accs):
                                  for s, a in enumerate(accs)])
 
 
-def _fake_sweep_runs(gap_of_knob, values=(0, 0.5, 1), seeds=4):
+def _fake_sweep_runs(gap_of_knob, values=(0, 0.5, 1), seeds=4, fusion_drop=0.0):
     co = _tool('cooccurrence_sweep')
     runs = {'fusion': {}, 'merdg': {}}
     for v in values:
-        fus = [0.50 + 0.01 * s for s in range(seeds)]
+        fus = [0.50 + 0.01 * s - fusion_drop * v + 0.002 * (s % 2) * v for s in range(seeds)]
         jitter = [0.004, -0.003, 0.002, -0.001][:seeds]
         mer = [f + gap_of_knob(v) + j for f, j in zip(fus, jitter)]
         runs['fusion'][co.slug(v)] = _fake_run('f', fus)
@@ -105,6 +105,17 @@ def test_cooccurrence_verdict_flags_a_gain_that_does_not_shrink():
     assert res['rows'][0]['gap']['mean'] == pytest.approx(5.0, abs=0.5)
     assert abs(res['trend']['slope']) < 1.0
     assert 'does NOT shrink' in res['verdict'] and 'in doubt' in res['verdict']
+    # Fusion's accuracy does not depend on the knob: the instrument check says so.
+    assert 'Fusion is not measurably hurt' in res['verdict']
+    assert abs(res['shortcut']['fusion']['target']['mean']) < 0.5
+
+
+def test_cooccurrence_sweep_checks_that_the_shortcut_hurts_fusion():
+    co, runs = _fake_sweep_runs(lambda v: 0.06 * v, fusion_drop=0.08)
+    res = co.analyse([0, 0.5, 1], runs)
+    assert res['shortcut']['fusion']['target']['mean'] == pytest.approx(-8.0, abs=0.5)
+    assert 'do mislead Fusion' in res['verdict']
+    assert '| Fusion | -7.9' in co.to_markdown(res)
 
 
 def test_cooccurrence_verdict_supports_a_gain_that_grows_with_the_knob():

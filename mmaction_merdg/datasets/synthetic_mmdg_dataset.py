@@ -16,13 +16,13 @@ Summary, per sample of domain ``d`` with label ``y`` in ``0..K-1``:
   texture, a constant camera-motion flow vector and flow gain, an audio
   spectral tilt and a background band), scaled by ``domain_shift``.
 * **Cross-modal co-occurrence** (the shortcut): every modality carries a
-  nuisance token ``n_m`` in ``0..K-1`` drawn as a small, salient, label-free
-  pattern (an RGB corner patch of a token colour, a flow corner patch of a
-  token motion, an audio tone at a token frequency). In a *source* domain
-  ``s``, with probability ``cooccurrence``, the tokens obey
-  ``n_m = (n_first + pi_{s,m}[y]) mod K`` for every configured modality
-  after the first configured one,
-  with ``pi_{s,m}`` a random permutation per source domain and modality;
+  nuisance token ``n_m``, a ``B``-bit code (``B = ceil(log2 K)``) rendered as
+  a global, label-free recording condition (signed sums of ``B`` lighting
+  colour casts for RGB, camera-motion directions for flow, background hums for
+  audio). In a *source* domain ``s``, with probability ``cooccurrence``, the
+  tokens obey ``n_m = n_first XOR code_{s,m}[y]`` for every configured
+  modality after the first configured one, with ``code_{s,m}`` a random
+  injective map from classes to codes per source domain and modality;
   otherwise they are drawn independently and uniformly. Each token alone is
   uniform whatever ``y`` (the pairing is predictive of the label only
   jointly), the rule differs between source domains, and target domains never
@@ -83,8 +83,8 @@ class SyntheticMMDGDataset(BaseDataset):
             to 256.
         modalities (Sequence[str]): Subset of ``('imgs', 'flow_imgs',
             'audios')``. Defaults to all three.
-        num_classes (int): Number of classes ``K`` (also the number of
-            nuisance tokens per modality). Defaults to 4.
+        num_classes (int): Number of classes ``K``; tokens have
+            ``ceil(log2 K)`` bits. Defaults to 4.
         cooccurrence (float): Probability that a source-domain sample follows
             its domain's cross-modal token rule, in [0, 1]. Defaults to 1.0.
         reliability (float): Probability that a modality shows the true
@@ -93,7 +93,7 @@ class SyntheticMMDGDataset(BaseDataset):
         domain_shift (float): Amplitude of the recording conditions. Defaults
             to 1.0.
         nuisance_strength (float): Amplitude of the nuisance tokens. Defaults
-            to 1.5.
+            to 1.0.
         noise (float): Std of the additive Gaussian noise. Defaults to 0.5.
         rgb_shape (Sequence[int]): ``(T, H, W)`` of RGB clips. Defaults to
             ``(16, 32, 32)``; flow clips have ``T // 2`` frames.
@@ -119,7 +119,7 @@ class SyntheticMMDGDataset(BaseDataset):
                  reliability: float = 0.6,
                  class_signal: float = 1.0,
                  domain_shift: float = 1.0,
-                 nuisance_strength: float = 1.5,
+                 nuisance_strength: float = 1.0,
                  noise: float = 0.5,
                  rgb_shape: Sequence[int] = (16, 32, 32),
                  audio_shape: Sequence[int] = (64, 64),
@@ -195,6 +195,7 @@ class SyntheticMMDGDataset(BaseDataset):
         """Draw everything shared by all splits from the world seed."""
         rng = np.random.default_rng([self.seed, 7919])
         k = self.num_classes
+        self.token_bits = max(1, int(np.ceil(np.log2(k))))
         shapes = self._shapes()
         factors = dict(imgs=(1, 4, 8, 8), flow_imgs=(1, 2, 8, 8), audios=(1, 8, 8))
         # Class templates P_m[c]: low-frequency patterns, unit std.
@@ -209,32 +210,39 @@ class SyntheticMMDGDataset(BaseDataset):
             d: {m: self._draw_style(rng, m, shapes[m]) for m in MODALITIES}
             for d in self.domain_names
         }
-        # Co-occurrence rule per source domain: a permutation of the classes
-        # for every modality after the first.
+        # Co-occurrence rule per source domain and modality after the first:
+        # an injective code class -> B-bit token, t_m = t_first XOR code[y].
         self.rules = {
-            d: {m: rng.permutation(k) for m in MODALITIES}
+            d: {m: rng.permutation(2**self.token_bits)[:k] for m in MODALITIES}
             for d in self.domain_names
         }
 
     def _draw_tokens(self, rng: np.random.Generator, m: str, shape: tuple) -> np.ndarray:
-        k = self.num_classes
-        out = np.zeros((k, ) + shape, dtype=np.float32)
+        """Global, label-free nuisance patterns, one per token value.
+
+        A token ``t`` in ``0..2^B-1`` is rendered as ``sum_b (2 bit_b(t) - 1)
+        * basis_b``: each of its ``B`` bits flips the sign of one global
+        pattern, so every bit is linearly readable from a globally pooled
+        feature, as real recording conditions are: lighting colour casts
+        (RGB), camera-motion directions (flow), background hums (audio).
+        """
+        n_bits = self.token_bits
+        basis = np.zeros((n_bits, ) + shape, dtype=np.float32)
         if m == 'audios':
             f = shape[1]
-            rows = np.linspace(2, max(3, f // 4), k).round().astype(int)
-            for i, r in enumerate(rows):  # a steady tone per token, top band
-                out[i, 0, r, :] = 1.0
-                out[i, 0, r + 1, :] = 0.5
+            rows = np.linspace(2, f - 5, n_bits).round().astype(int)
+            for b, r in enumerate(rows):  # a steady 3-bin hum per bit
+                basis[b, 0, r:r + 3, :] = np.array([0.5, 1.0, 0.5])[:, None]
         else:
             c = shape[0]
-            s = max(4, shape[-1] // 4)
-            for i in range(k):
-                vec = rng.standard_normal(c)
-                vec /= np.linalg.norm(vec) + 1e-8
-                # Corner patch (top-left) of a token-specific channel vector,
-                # constant over time: a colour for RGB, a motion for flow.
-                out[i, :, :, :s, :s] = vec[:, None, None, None] * 1.5
-        return out
+            vecs = rng.standard_normal((n_bits, c))
+            if n_bits <= c:  # orthonormal directions when the channels allow
+                vecs = np.linalg.qr(vecs.T)[0].T[:n_bits]
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-8
+            basis[:] = vecs[:, :, None, None, None]  # colour casts / motions
+        signs = np.array([[2.0 * ((t >> b) & 1) - 1.0 for b in range(n_bits)]
+                          for t in range(2**n_bits)], dtype=np.float32)  # [2^B, B]
+        return np.tensordot(signs, basis, axes=(1, 0)) / np.sqrt(n_bits)
 
     def _draw_style(self, rng: np.random.Generator, m: str, shape: tuple) -> dict:
         c = shape[0]
@@ -275,11 +283,11 @@ class SyntheticMMDGDataset(BaseDataset):
                     else:  # a uniformly drawn other class
                         shown[m] = int((y + rng.integers(1, k)) % k)
                 follows = bool(is_source and rng.random() < self.cooccurrence)
-                tokens = {m: int(rng.integers(k)) for m in MODALITIES}
+                tokens = {m: int(rng.integers(2**self.token_bits)) for m in MODALITIES}
                 if follows:  # anchor on the first *configured* modality
                     first = tokens[self.modalities[0]]
                     for m in self.modalities[1:]:
-                        tokens[m] = int((first + self.rules[d][m][y]) % k)
+                        tokens[m] = int(first ^ self.rules[d][m][y])
                 data_list.append(
                     dict(label=y, domain=d, index_in_domain=i, shown_class=shown,
                          tokens=tokens, follows_rule=follows,

@@ -16,9 +16,8 @@ def make(**kw):
 
 
 def token_diffs(ds, m='audios', first='imgs'):
-    """(n_m - n_first) mod K per sample: the quantity the rule ties to the label."""
-    k = ds.num_classes
-    return np.array([(info['tokens'][m] - info['tokens'][first]) % k for info in ds.data_list])
+    """n_m XOR n_first per sample: the quantity the rule ties to the label."""
+    return np.array([info['tokens'][m] ^ info['tokens'][first] for info in ds.data_list])
 
 
 def test_deterministic_and_split_specific():
@@ -131,3 +130,18 @@ def test_partial_cooccurrence_fraction():
 def test_bad_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         make(**kw)
+
+
+def test_token_bits_are_global_and_linearly_readable():
+    """Each bit of a token flips the sign of one global pattern (pooled mean)."""
+    ds = make()
+    assert ds.token_bits == 2
+    for m in ('imgs', 'flow_imgs'):
+        tok = ds.tokens[m]  # [4, C, T, H, W]
+        pooled = tok.reshape(4, tok.shape[1], -1).mean(-1)  # global average pool
+        assert np.allclose(tok, pooled[:, :, None, None, None] * np.ones_like(tok[:1]))
+        for b in range(2):  # a linear read-out of each bit exists
+            sign = np.array([1 if (t >> b) & 1 else -1 for t in range(4)])
+            basis = pooled[sign > 0].mean(0) - pooled[sign < 0].mean(0)
+            assert np.all(np.sign(pooled @ basis) == sign)
+    assert np.allclose(ds.tokens['audios'].sum(0), 0)  # signs cancel: label-free mean

@@ -5,7 +5,7 @@ _base_ = [
     '../_base_/datasets/synthetic_mmdg.py',
 ]
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=6, val_begin=1, val_interval=1)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
@@ -13,5 +13,5 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=20, norm_type=2))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=6, by_epoch=True, eta_min=1e-5)]
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=10, by_epoch=True, eta_min=1e-5)]
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -46,7 +46,9 @@ def test_compare_matches_scipy_on_hand_made_runs(tmp_path):
     assert t['ttest']['p'] == pytest.approx(ref_t.pvalue, rel=1e-9)
     assert t['wilcoxon']['p'] == pytest.approx(ref_w.pvalue, rel=1e-9)
     assert t['unit'] == '%' and t['a']['mean'] == pytest.approx(100 * sum(A_T) / 6)
-    assert list(res['metrics'])[:3] == ['target_acc', 'source_val_acc', 'oracle_target_acc']
+    assert list(res['metrics']) == ['target_acc', 'source_val_acc', 'oracle_target_acc']
+    res_all = compare.main([a, b, '--metrics', 'all'])
+    assert 'seconds' not in res_all['metrics'] and len(res_all['metrics']) == 3
     md = open(tmp_path / 'out' / 'compare.md').read()
     assert '| target (at best source-val) | 60.97 ± ' in md
     assert json.load(open(tmp_path / 'out' / 'compare.json'))['seeds'] == list(range(6))

@@ -20,7 +20,7 @@ import sys
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (METRIC_TITLES, fmt, fmt_p, is_fraction, load_run,  # noqa: E402
+from _common import (CORE_METRICS, METRIC_TITLES, fmt, fmt_p, is_fraction, load_run,  # noqa: E402
                      numeric_metrics, write_json)
 
 
@@ -32,7 +32,8 @@ def parse_args(argv=None):
     parser.add_argument('--names', nargs=2, metavar=('A', 'B'),
                         help='display names (default: the runs\' names)')
     parser.add_argument('--metrics', nargs='+',
-                        help='metrics to compare (default: every numeric metric both share)')
+                        help='metrics to compare (default: target_acc, source_val_acc, '
+                        'oracle_target_acc where present; "all": every numeric metric both share)')
     parser.add_argument('--alpha', type=float, default=0.05,
                         help='significance level of the verdict (default 0.05)')
     parser.add_argument('--work-dir', help='write compare.md and compare.json here')
@@ -58,7 +59,10 @@ def compare_runs(run_a: Dict, run_b: Dict, names=None, metrics: Optional[List[st
     if not seeds:
         raise ValueError('the two runs share no seed; a paired comparison is impossible')
     shared = [m for m in numeric_metrics(run_a) if m in set(numeric_metrics(run_b))]
-    metrics = metrics or shared
+    if not metrics:
+        metrics = [m for m in CORE_METRICS if m in shared] or shared
+    elif list(metrics) == ['all']:
+        metrics = shared
     unknown = [m for m in metrics if m not in shared]
     if unknown:
         raise ValueError(f'metrics {unknown} are not in both runs; shared: {shared}')

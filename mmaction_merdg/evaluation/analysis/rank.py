@@ -7,7 +7,7 @@
   and is at most ``min(N, D)``. It measures dimensional collapse.
 * :func:`logdet_entropy` and :func:`marginal_hinge`: the two quantities that the
   MER-DG estimator (``ModalityEntropyLoss`` with ``estimator='logdet'``)
-  regularises, computed the same way, so that a Fusion model, which does not
+  regularises, computed by the loss's own functions, so that a Fusion model, which does not
   optimise them, can be measured on the same scale:
   ``logdet_entropy = -spec`` and ``marginal_hinge = marg`` of that loss.
   ``logdet_entropy`` is, up to constants, the differential entropy of a Gaussian
@@ -16,6 +16,8 @@
 """
 import torch
 
+from mmaction_merdg.models.losses.modality_entropy_loss import (logdet_term,
+                                                                marginal_term)
 from ._utils import ArrayLike, as_features
 
 
@@ -64,11 +66,7 @@ def logdet_entropy(z: ArrayLike, eps: float = 1e-4) -> float:
         float: At most about 0 (decorrelated features); lower means more
         correlated, i.e. lower-entropy, features.
     """
-    z = as_features(z, 'z')
-    n, d = z.shape
-    x = (z - z.mean(0)) / (z.std(0, unbiased=False) + eps)
-    c = x.T @ x / (n - 1) + eps * torch.eye(d, dtype=z.dtype)  # [D, D]
-    return float(torch.linalg.slogdet(c)[1] / d)
+    return float(-logdet_term(as_features(z, 'z'), eps))
 
 
 def marginal_hinge(z: ArrayLike, eps: float = 1e-4) -> float:
@@ -85,5 +83,4 @@ def marginal_hinge(z: ArrayLike, eps: float = 1e-4) -> float:
     Returns:
         float: Value in [0, 1].
     """
-    z = as_features(z, 'z')
-    return float(torch.relu(1 - (z.var(0, unbiased=True) + eps).sqrt()).mean())
+    return float(marginal_term(as_features(z, 'z'), eps))

@@ -31,7 +31,8 @@ class ProgressHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         it, total = runner.iter + 1, runner.max_iters
         if it % 10 == 0 or it == total:
-            loss = float(outputs['loss'].detach()) if outputs and 'loss' in outputs else float('nan')
+            loss = float(outputs['loss'].detach()) if outputs and 'loss' in outputs \
+                else float('nan')
             print(f'\r[{self.name}] epoch {runner.epoch + 1}/{runner.max_epochs} '
                   f'iter {it}/{total} loss {loss:.3f} '
                   f'{time.time() - self.start:5.0f}s', end='', flush=True)

@@ -1,7 +1,8 @@
 """Test a checkpoint of mmaction_merdg (MMAction2's CLI).
 
 Example:
-    python tools/test.py configs/merdg_synthetic.py work_dirs/merdg_synthetic/best_source_top1_epoch_5.pth
+    python tools/test.py configs/merdg_synthetic.py \
+        work_dirs/merdg_synthetic/best_source_top1_epoch_5.pth
 """
 import argparse
 import os

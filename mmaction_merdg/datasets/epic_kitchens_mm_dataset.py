@@ -148,11 +148,6 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
             test_mode=test_mode,
             **kwargs)
 
-    def _root_path(self, path: str) -> str:
-        if osp.isabs(path) or not self.data_root:
-            return path
-        return osp.join(self.data_root, path)
-
     def required_columns(self) -> List[str]:
         """Pickle columns the chosen modalities need."""
         columns = ['video_id', 'start_frame', 'stop_frame', 'verb_class']

@@ -114,11 +114,6 @@ class HACMMDataset(MultiModalBaseDataset):
             test_mode=test_mode,
             **kwargs)
 
-    def _root_path(self, path: str) -> str:
-        if osp.isabs(path) or not self.data_root:
-            return path
-        return osp.join(self.data_root, path)
-
     def ann_file_of(self, domain: str, split: str) -> str:
         """The csv list of ``domain`` and ``split``."""
         return osp.join(

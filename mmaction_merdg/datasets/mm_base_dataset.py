@@ -6,6 +6,7 @@ dict per sample with ``label`` and ``domain``, ``get_domain_labels()``, a
 ``modalities`` subset, and the opt-in skip policy for unreadable samples.
 """
 import logging
+import os.path as osp
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -79,6 +80,12 @@ class MultiModalBaseDataset(BaseActionDataset):
             raise ValueError(f'{where}: label {label!r} is not an integer in '
                              f'[0, num_classes={self.num_classes})')
         return int(label)
+
+    def _root_path(self, path: str) -> str:
+        """``path`` under ``data_root`` unless it is absolute."""
+        if osp.isabs(path) or not self.data_root:
+            return path
+        return osp.join(self.data_root, path)
 
     def get_domain_labels(self) -> List[str]:
         """The domain name of every sample, in index order."""

@@ -35,7 +35,7 @@ Output per sample (shapes of the real pipelines, only smaller):
 float32, roughly zero-mean and unit-scale (no further normalisation needed).
 """
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 from mmengine.dataset import BaseDataset

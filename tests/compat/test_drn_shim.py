@@ -1,5 +1,4 @@
 """The guarded DRN shim makes `import mmaction.models` work on the 1.2.0 wheel."""
-import importlib
 import os
 import subprocess
 import sys

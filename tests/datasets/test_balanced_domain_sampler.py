@@ -38,7 +38,8 @@ def test_every_batch_balanced(epoch_length):
     for b in bs:
         assert Counter(ds.labels[i] for i in b) == Counter(D1=4, D2=4)
     if epoch_length == 'max':  # every sample of the larger domain appears
-        assert len(bs) == 16 and {i for b in bs for i in b if ds.labels[i] == 'D2'} == set(range(37, 98))
+        d2 = {i for b in bs for i in b if ds.labels[i] == 'D2'}
+        assert len(bs) == 16 and d2 == set(range(37, 98))
     else:  # no sample repeats within the epoch
         flat = [i for b in bs for i in b]
         assert len(bs) == 9 and len(flat) == len(set(flat))

@@ -212,6 +212,9 @@ def test_run_seeds_resume_skips_finished_seeds(merdg_seeds):
     assert osp.getmtime(osp.join(merdg_seeds['work'], 'seed_0', 'result.json')) == \
         merdg_seeds['mtime0']
     assert second['runs'][0]['target_acc'] == first['runs'][0]['target_acc']
+    fp = json.load(open(osp.join(merdg_seeds['work'], 'seed_0', 'fingerprint.json')))
+    assert len(fp['config_sha256']) == 64 and len(fp['code_sha256']) == 64
+    assert second['runs'][0]['code_changed'] is False
     # ...and a third call trains nothing at all
     rs = merdg_seeds['rs']
     rs_calls = []
@@ -228,6 +231,34 @@ def test_run_seeds_resume_skips_finished_seeds(merdg_seeds):
         rs.run_seeds(MERDG, [0], merdg_seeds['work'], dict(merdg_seeds['cfg_opts'],
                                                            **{'train_cfg.max_epochs': 2}),
                      TINY_DATA)
+
+
+def test_run_seeds_refuses_to_mix_an_edited_config(merdg_seeds, tmp_path):
+    """Same command line, but the config file changed on disk: resuming is refused."""
+    rs = merdg_seeds['rs']
+    work = str(tmp_path / 'work')
+    import shutil
+    shutil.copytree(osp.join(merdg_seeds['work'], 'seed_0'), osp.join(work, 'seed_0'))
+    cfg_file = tmp_path / 'exp.py'
+    cfg_file.write_text(f"_base_ = ['{MERDG}']\n")
+    with open(osp.join(work, 'seed_0', 'fingerprint.json')) as f:
+        fp = json.load(f)
+    # The copied seed was made from MERDG + options: identical resolved config -> reused.
+    out = rs.run_seeds(str(cfg_file), [0], work, merdg_seeds['cfg_opts'], TINY_DATA)
+    assert out['runs'][0]['resumed'] and out['runs'][0]['fingerprint'] == fp
+    cfg_file.write_text(f"_base_ = ['{MERDG}']\nmodel = dict(cls_head=dict(dropout_ratio=0.1))\n")
+    with pytest.raises(ValueError, match='different resolved config'):
+        rs.run_seeds(str(cfg_file), [0], work, merdg_seeds['cfg_opts'], TINY_DATA)
+    # A code change only warns, and the seed is marked.
+    fp['code_sha256'] = '0' * 64
+    with open(osp.join(work, 'seed_0', 'fingerprint.json'), 'w') as f:
+        json.dump(fp, f)
+    cfg_file.write_text(f"_base_ = ['{MERDG}']\n")
+    logs = []
+    out = rs.run_seeds(str(cfg_file), [0], work, merdg_seeds['cfg_opts'], TINY_DATA,
+                       log=logs.append)
+    assert out['runs'][0]['code_changed'] is True
+    assert any('other mmaction_merdg source code' in line for line in logs)
 
 
 def test_entropy_logger_hook_in_a_real_training_run(merdg_seeds):
@@ -270,6 +301,17 @@ def test_probe_features_end_to_end(merdg_seeds, tmp_path):
                          '--cca-components', '3'] + cli)
     assert second['pairs'] == first['pairs']  # deterministic
     assert osp.getsize(tmp_path / 'b' / 'probe_compare.png') > 1000
+    # probe_summary: two "methods" of two identical checkpoints -> zero differences
+    summ = _tool('probe_summary')
+    a, b = str(tmp_path / 'a' / 'probe.json'), str(tmp_path / 'b' / 'probe.json')
+    res = summ.main(['--group', 'A', a, b, '--group', 'B', b, a, '--work-dir', str(tmp_path)])
+    stats = {r['stat']: r for r in res['rows']}
+    key = 'CKA raw, mean over pairs (source)'
+    assert stats[key]['groups']['A']['mean'] == pytest.approx(
+        sum(v['source']['raw']['cka'] for v in first['pairs'].values()) / 3)
+    assert stats[key]['diff']['mean'] == 0
+    assert any(k.startswith('domain probe balanced acc concat') for k in stats)
+    assert '| B - A | paired t p |' in open(tmp_path / 'probe_summary.md').read()
 
 
 def test_sweep_end_to_end(tmp_path):

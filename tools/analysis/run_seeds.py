@@ -13,9 +13,16 @@ Seeds run one after another. The run is resumable: a seed whose
 ``seed_<k>/result.json`` exists is not run again (its result is read back), so
 rerunning the same command after an interruption, or with more ``--seeds``,
 only trains what is missing. A seed interrupted mid-training is retrained from
-scratch. The options of the first call are stored in ``run_options.json``;
-resuming with different options is refused (it would mix two experiments in one
-table) unless ``--force`` is given.
+scratch. Resuming never mixes two experiments in one table silently:
+
+* the options of the first call are stored in ``run_options.json``; other
+  options are refused;
+* each seed stores ``fingerprint.json``: a hash of the fully resolved config
+  (so an edited config file or base is caught), a hash of the ``mmaction_merdg``
+  source and the git commit. A finished seed whose config hash differs from the
+  current one is refused; one whose code hash differs is reused with a warning
+  and marked ``code_changed`` in the JSON (code edits are often unrelated).
+  ``--force`` overrides both refusals.
 
 Examples:
     python tools/analysis/run_seeds.py configs/merdg_synthetic.py --seeds 5
@@ -37,6 +44,33 @@ from _common import (CORE_METRICS, RUN_FORMAT, SEEDS_FILE, dry_run_check,  # noq
                      fmt, numeric_metrics, write_json)
 
 REQUIRED = ('source_val_acc', 'target_acc')
+FINGERPRINT = 'fingerprint.json'
+
+
+def fingerprint(cfg) -> Dict:
+    """Hashes that identify an experiment: resolved config, plugin source, git commit."""
+    import hashlib
+    import subprocess
+
+    import mmaction_merdg
+    cfg_text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    pkg = osp.dirname(osp.abspath(mmaction_merdg.__file__))
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(pkg):
+        dirs.sort()
+        for fn in sorted(files):
+            if fn.endswith('.py'):
+                path = osp.join(root, fn)
+                h.update(osp.relpath(path, pkg).encode())
+                with open(path, 'rb') as f:
+                    h.update(f.read())
+    try:
+        commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=pkg, capture_output=True,
+                                text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return dict(config_sha256=hashlib.sha256(cfg_text.encode()).hexdigest(),
+                code_sha256=h.hexdigest(), git_commit=commit)
 
 
 def parse_args(argv=None):
@@ -94,6 +128,51 @@ def _finished(seed_dir: str) -> Optional[Dict]:
     return res if all(isinstance(res.get(k), (int, float)) for k in REQUIRED) else None
 
 
+def _stored_fingerprint(seed_dir: str) -> Optional[Dict]:
+    path = osp.join(seed_dir, FINGERPRINT)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _provenance(seed_dir: str, current: Dict) -> Dict:
+    fp = _stored_fingerprint(seed_dir)
+    if fp is None:
+        return dict(fingerprint=None, code_changed=None)
+    return dict(fingerprint=fp, code_changed=fp.get('code_sha256') != current['code_sha256'])
+
+
+def _check_finished(work_dir: str, seeds: Sequence[int], current: Dict, force: bool, log,
+                    name: str) -> None:
+    """Refuse finished seeds made from another resolved config; warn on code changes."""
+    other_cfg, other_code, unknown = [], [], []
+    for seed in seeds:
+        seed_dir = osp.join(work_dir, f'seed_{seed}')
+        if _finished(seed_dir) is None:
+            continue
+        fp = _stored_fingerprint(seed_dir)
+        if fp is None:
+            unknown.append(seed)
+        elif fp.get('config_sha256') != current['config_sha256']:
+            other_cfg.append(seed)
+        elif fp.get('code_sha256') != current['code_sha256']:
+            other_code.append(seed)
+    if other_cfg and not force:
+        raise ValueError(
+            f'{work_dir}: seeds {other_cfg} were trained with a different resolved config (the '
+            'config file or one of its bases changed since). Mixing them would compare two '
+            'experiments; use another --work-dir, delete those seeds, or --force.')
+    if other_cfg:
+        log(f'[{name}] WARNING: --force reuses seeds {other_cfg} made with another config')
+    if other_code:
+        log(f'[{name}] WARNING: seeds {other_code} were trained with other mmaction_merdg '
+            'source code; they are reused and marked code_changed in the JSON')
+    if unknown:
+        log(f'[{name}] WARNING: seeds {unknown} have no {FINGERPRINT}; their config and code '
+            'cannot be checked (marked fingerprint: null)')
+
+
 def summarise(runs: List[Dict]) -> Dict:
     """Mean, std, n and 95% t-interval of every numeric metric over seeds."""
     from mmaction_merdg.evaluation.analysis import mean_std, t_confidence_interval
@@ -144,6 +223,8 @@ def run_seeds(config: str, seeds: Sequence[int], work_dir: str,
             raise ValueError(f'{work_dir} holds runs made with other options:\n  stored '
                              f'{stored}\n  now    {options}\nuse another --work-dir, or --force.')
     write_json(opt_path, options)
+    current = fingerprint(load_config(config, cfg_options, dataset_options))
+    _check_finished(work_dir, seeds, current, force, log, name)
 
     runs = []
     for i, seed in enumerate(seeds):
@@ -151,13 +232,15 @@ def run_seeds(config: str, seeds: Sequence[int], work_dir: str,
         res = _finished(seed_dir)
         if res is not None:
             log(f'[{name}] seed {seed} ({i + 1}/{len(seeds)}): finished before, skipped')
-            res = dict(res, resumed=True)
+            res = dict(res, resumed=True, **_provenance(seed_dir, current))
         else:
             log(f'[{name}] seed {seed} ({i + 1}/{len(seeds)}): training in {seed_dir}')
             cfg = load_config(config, cfg_options, dataset_options)
             t0 = time.time()
             res = dict(run_experiment(cfg, seed_dir, seed=seed, quiet=not verbose),
                        resumed=False)
+            write_json(osp.join(seed_dir, FINGERPRINT), current)
+            res.update(_provenance(seed_dir, current))
             log(f'[{name}] seed {seed}: target {fmt(res["target_acc"], 4)}, source val '
                 f'{fmt(res["source_val_acc"], 4)} ({time.time() - t0:.0f} s)')
         res['seed'] = seed

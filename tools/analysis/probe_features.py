@@ -225,7 +225,7 @@ def plot_probe(results: List[Dict], labels: List[str], path: str) -> None:
     ax.set_xticklabels(keys, fontsize=7)
     ax.set_ylim(0, 1.02)
     ax.set_title('domain probe, balanced accuracy (held-out)', fontsize=9)
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=6, loc='lower right')
     axes[0].legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path)

@@ -125,8 +125,8 @@ def test_hook_writes_local_backend_and_unwraps_model_wrappers(tmp_path):
 def test_hook_without_projections_logs_nothing():
     hook = ModalityEntropyLoggerHook(interval=1)
     calls = []
-    fake_runner = SimpleNamespace(model=torch.nn.Linear(2, 2), iter=0,
-                                  visualizer=SimpleNamespace(add_scalars=lambda *a, **k: calls.append(a)))
+    vis = SimpleNamespace(add_scalars=lambda *a, **k: calls.append(a))
+    fake_runner = SimpleNamespace(model=torch.nn.Linear(2, 2), iter=0, visualizer=vis)
     hook.after_train_iter(fake_runner, 0)
     assert calls == []
     with pytest.raises(ValueError):

@@ -72,7 +72,8 @@ def test_compare_pairs_by_seed_and_reports_unpaired(tmp_path):
     res = compare.compare_runs(compare.load_run(a), compare.load_run(b))
     assert res['seeds'] == [0, 1, 2] and res['unpaired'] == [7]
     vals = res['metrics']['target_acc']['values']
-    assert vals['a'] == pytest.approx([50.0, 60.0, 70.0]) and vals['b'] == pytest.approx([49.0, 58.0, 71.0])
+    assert vals['a'] == pytest.approx([50.0, 60.0, 70.0])
+    assert vals['b'] == pytest.approx([49.0, 58.0, 71.0])
     with pytest.raises(ValueError, match='not in both runs'):
         compare.compare_runs(compare.load_run(a), compare.load_run(b), metrics=['nope'])
 
@@ -139,8 +140,8 @@ def test_cooccurrence_verdict_without_any_gain(tmp_path):
 
 def test_sweep_summary_compares_each_value_with_the_baseline(tmp_path):
     sw = _tool('sweep')
-    runs = {sw.slug(v): _fake_run(str(v), [0.5 + 0.01 * s + d for s, d in
-                                          enumerate([0.0, 0.001, -0.001])])
+    runs = {sw.slug(v): _fake_run(str(v), [0.5 + 0.01 * s + d
+                                           for s, d in enumerate([0.0, 0.001, -0.001])])
             for v, _ in [(0, 0)]}
     runs[sw.slug(3)] = _fake_run('3', [0.55, 0.561, 0.569])
     runs[sw.slug('vne')] = _fake_run('vne', [0.5, 0.51, 0.52])
@@ -282,7 +283,8 @@ def test_compare_on_real_run_seeds_output(merdg_seeds, tmp_path):
 
 def test_probe_features_end_to_end(merdg_seeds, tmp_path):
     probe = _tool('probe_features')
-    ckpt = json.load(open(osp.join(merdg_seeds['work'], 'seeds.json')))['runs'][0]['best_checkpoint']
+    seeds_json = json.load(open(osp.join(merdg_seeds['work'], 'seeds.json')))
+    ckpt = seeds_json['runs'][0]['best_checkpoint']
     cli = ['--cfg-options'] + _cli(TINY) + ['--dataset-options'] + _tiny_data_cli()
     # val holds 8 source-val samples per source domain + 8 target: 24 samples
     first = probe.main([MERDG, ckpt, '--work-dir', str(tmp_path / 'a'), '--label', 'merdg',
@@ -346,7 +348,8 @@ def _dry_run_configs():
     import glob
     top = [f for f in glob.glob(osp.join(ROOT, 'configs', '*.py'))
            if 'epic' in osp.basename(f) or 'hac' in osp.basename(f)]
-    leaves = [sorted(glob.glob(osp.join(ROOT, 'configs', fam, '*.py')))[:1] for fam in ('epic', 'hac')]
+    leaves = [sorted(glob.glob(osp.join(ROOT, 'configs', fam, '*.py')))[:1]
+              for fam in ('epic', 'hac')]
     return sorted(top) + [f for leaf in leaves for f in leaf]
 
 

@@ -135,7 +135,7 @@ def dry_run_check(cfg) -> Dict:
         dict: ``model`` (type and parameter count), ``datasets`` (per split:
         ``built``, ``skipped: <reason>`` or ``error: <message>``).
     """
-    import mmaction_merdg  # noqa: F401  (registers the plugin, makes mmaction.models importable)
+    import mmaction_merdg  # noqa: F401  (registers the plugin; makes mmaction.models importable)
     from mmengine.registry import init_default_scope
 
     from mmaction.registry import DATASETS, MODELS
@@ -144,7 +144,8 @@ def dry_run_check(cfg) -> Dict:
     report = dict(model=dict(type=cfg.model['type'],
                              params=int(sum(p.numel() for p in model.parameters()))))
     mer = getattr(model, 'mer_loss', None)
-    report['model']['mer_loss'] = None if mer is None else f'{type(mer).__name__}({mer.extra_repr()})'
+    report['model']['mer_loss'] = (None if mer is None else
+                                   f'{type(mer).__name__}({mer.extra_repr()})')
     missing = [k for k in ('train_dataloader', 'val_dataloader', 'test_dataloader',
                            'val_evaluator', 'test_evaluator', 'train_cfg', 'optim_wrapper')
                if cfg.get(k) is None]

@@ -89,7 +89,8 @@ def to_markdown(result: Dict) -> str:
     lines = [
         f'Paired over seeds {result["seeds"]} (n = {len(result["seeds"])}); '
         f'alpha = {result["alpha"]}; accuracies in %, differences in points.', '',
-        f'| metric | {na} | {nb} | {na} - {nb} [95% CI] | t-test p | Wilcoxon p | d_z | significant |',
+        f'| metric | {na} | {nb} | {na} - {nb} [95% CI] | t-test p | Wilcoxon p | d_z '
+        '| significant |',
         '|---|---|---|---|---|---|---|---|'
     ]
     for m, r in result['metrics'].items():
@@ -98,7 +99,8 @@ def to_markdown(result: Dict) -> str:
         b = f'{fmt(r["b"]["mean"])} ± {fmt(r["b"]["std"])}'
         if 'ttest' in r:
             ci = r['diff']['ci']
-            d = f'{fmt(r["diff"]["mean"], sign=True)} [{fmt(ci[0], sign=True)}, {fmt(ci[1], sign=True)}]'
+            d = (f'{fmt(r["diff"]["mean"], sign=True)} '
+                 f'[{fmt(ci[0], sign=True)}, {fmt(ci[1], sign=True)}]')
             row = [d, fmt_p(r['ttest']['p']), fmt_p(r['wilcoxon']['p']), fmt(r['cohens_dz']),
                    'yes' if r['significant'] else 'no']
         else:

@@ -29,7 +29,6 @@ Example:
 """
 import argparse
 import json
-import math
 import os.path as osp
 import sys
 from typing import Dict, List, Sequence
@@ -63,7 +62,8 @@ def parse_args(argv=None):
     parser.add_argument('--dataset-options', nargs='+', action=DictAction, default={},
                         help='fixed dataset keys for both configs (the knob is added per value)')
     parser.add_argument('--dry-run', action='store_true',
-                        help='build both models at every value and check the configs; train nothing')
+                        help='build both models at every value and check the configs; '
+                        'train nothing')
     parser.add_argument('--force', action='store_true', help='see run_seeds.py --force')
     parser.add_argument('--verbose', action='store_true', help='full mmengine logs')
     return parser.parse_args(argv)
@@ -113,7 +113,8 @@ def analyse(values: Sequence[float], runs: Dict[str, Dict[str, Dict]], alpha: fl
     if len(set(xs)) >= 2 and len(xs) >= 3:
         lr = sps.linregress(xs, gaps)
         tq = sps.t.ppf(1 - alpha / 2, len(xs) - 2)
-        trend = dict(slope=lr.slope, slope_ci=[lr.slope - tq * lr.stderr, lr.slope + tq * lr.stderr],
+        trend = dict(slope=lr.slope,
+                     slope_ci=[lr.slope - tq * lr.stderr, lr.slope + tq * lr.stderr],
                      p=lr.pvalue, intercept=lr.intercept, n_points=len(xs),
                      unit='points of gap per unit of knob')
         lo, hi = min(values), max(values)
@@ -210,8 +211,8 @@ def _gap_verdict(rows: List[Dict], trend, alpha: float, knob: str) -> str:
 
 def to_markdown(res: Dict) -> str:
     k = res['knob']
-    lines = [f'Target accuracy (%) at the best source-val checkpoint, mean ± std over seeds; '
-             f'gap = MER-DG - Fusion paired by seed, 95% CI.', '',
+    lines = ['Target accuracy (%) at the best source-val checkpoint, mean ± std over seeds; '
+             'gap = MER-DG - Fusion paired by seed, 95% CI.', '',
              f'| {k} | seeds | Fusion | MER-DG | gap [95% CI] | t-test p | Wilcoxon p |',
              '|---|---|---|---|---|---|---|']
     for r in res['rows']:

@@ -111,8 +111,9 @@ def extract(model, loader, max_batches: Optional[int] = None) -> Dict:
                 domain=domains, label=torch.tensor(labels))
 
 
-def class_residual(x, domains: List[str], labels) -> 'torch.Tensor':
-    """``x`` minus the mean of its (domain, class) cell: dependence beyond label and domain."""
+def class_residual(x, domains: List[str], labels):
+    """``x`` [N, D] minus the mean of its (domain, class) cell: dependence beyond label and
+    domain. Returns a Tensor [N, D]."""
     import torch
     out = x.clone()
     keys = [f'{d}|{int(y)}' for d, y in zip(domains, labels)]
@@ -164,7 +165,8 @@ def measure(data: Dict, source: List[str], target: List[str], cca_components: in
                     continue
                 z = data[kind][m][idx]
                 entry[kind] = dict(rankme=rankme(z), rankme_centered=rankme(z, center=True),
-                                   logdet_entropy=logdet_entropy(z), marginal_hinge=marginal_hinge(z),
+                                   logdet_entropy=logdet_entropy(z),
+                                   marginal_hinge=marginal_hinge(z),
                                    dim=int(z.shape[1]))
     if len(set(doms)) >= 2:
         for m in mods + ['concat']:
@@ -202,8 +204,9 @@ def plot_probe(results: List[Dict], labels: List[str], path: str) -> None:
         for r, lab in zip(results, labels):
             for g in groups:
                 vals = [get(r, k, g) if g in r['num_samples'] else np.nan for k in keys]
+                colour = f'C{len(groups) * labels.index(lab) + groups.index(g)}'
                 ax.bar(x + (j - (len(results) * len(groups) - 1) / 2) * width, vals, width,
-                       label=f'{lab} / {g}', color=f'C{len(groups) * labels.index(lab) + groups.index(g)}')
+                       label=f'{lab} / {g}', color=colour)
                 j += 1
         ax.set_xticks(x)
         ax.set_xticklabels([k.replace('-', '\n') for k in keys], fontsize=7)
@@ -283,8 +286,9 @@ def main(argv=None):
     print(json.dumps(dict(label=label, num_samples=result['num_samples'],
                           cka_raw={k: {g: round(v[g]['raw']['cka'], 3) for g in v}
                                    for k, v in result['pairs'].items()},
-                          domain_probe_balanced_acc={k: round(v['all']['balanced_accuracy'], 3)
-                                        for k, v in result['domain_probe'].items()}), indent=2))
+                          domain_probe_balanced_acc={
+                              k: round(v['all']['balanced_accuracy'], 3)
+                              for k, v in result['domain_probe'].items()}), indent=2))
     print(f'written: {work_dir}/probe.json, probe.png')
     return result
 

@@ -40,7 +40,7 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (CORE_METRICS, RUN_FORMAT, SEEDS_FILE, dry_run_check,  # noqa: E402
+from _common import (RUN_FORMAT, SEEDS_FILE, dry_run_check,  # noqa: E402
                      fmt, numeric_metrics, write_json)
 
 REQUIRED = ('source_val_acc', 'target_acc')

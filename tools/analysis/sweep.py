@@ -50,7 +50,8 @@ def parse_args(argv=None):
                         '(default: the first of --values)')
     parser.add_argument('--seeds', type=int, default=3, help='seeds per value (default 3)')
     parser.add_argument('--first-seed', type=int, default=0, help='first seed (default 0)')
-    parser.add_argument('--work-dir', help='output folder (default work_dirs/sweep/<config>_<param>)')
+    parser.add_argument('--work-dir',
+                        help='output folder (default work_dirs/sweep/<config>_<param>)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='fixed config overrides for every value')
     parser.add_argument('--dataset-options', nargs='+', action=DictAction, default={},

@@ -20,18 +20,18 @@ def _centered(x: torch.Tensor) -> torch.Tensor:
     return x - x.mean(dim=0, keepdim=True)
 
 
-def _unbiased_hsic(k: torch.Tensor, l: torch.Tensor) -> torch.Tensor:
+def _unbiased_hsic(k: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     """Unbiased HSIC (Song et al. 2012, eq. 5) of two [N, N] Gram matrices."""
     n = k.shape[0]
     k = k.clone()
-    l = l.clone()
+    m = m.clone()
     k.fill_diagonal_(0)
-    l.fill_diagonal_(0)
+    m.fill_diagonal_(0)
     ones = torch.ones(n, dtype=k.dtype)
-    kl_trace = (k * l).sum()  # tr(K L) for symmetric K, L
-    sum_k, sum_l = k.sum(), l.sum()
-    cross = ones @ k @ (l @ ones)
-    return (kl_trace + sum_k * sum_l / ((n - 1) * (n - 2)) -
+    km_trace = (k * m).sum()  # tr(K M) for symmetric K, M
+    sum_k, sum_m = k.sum(), m.sum()
+    cross = ones @ k @ (m @ ones)
+    return (km_trace + sum_k * sum_m / ((n - 1) * (n - 2)) -
             2.0 / (n - 2) * cross) / (n * (n - 3))
 
 
@@ -54,8 +54,8 @@ def linear_cka(x: ArrayLike, y: ArrayLike, debiased: bool = False) -> float:
     check_paired(x, y)
     x, y = _centered(x), _centered(y)
     if debiased:
-        k, l = x @ x.T, y @ y.T  # [N, N] Gram matrices
-        xy, xx, yy = _unbiased_hsic(k, l), _unbiased_hsic(k, k), _unbiased_hsic(l, l)
+        gx, gy = x @ x.T, y @ y.T  # [N, N] Gram matrices
+        xy, xx, yy = _unbiased_hsic(gx, gy), _unbiased_hsic(gx, gx), _unbiased_hsic(gy, gy)
     else:
         # ||Y^T X||_F^2 / (||X^T X||_F ||Y^T Y||_F); feature-space form, O(N D^2).
         xy = (y.T @ x).pow(2).sum()

@@ -46,8 +46,8 @@ def test_cka_matches_gram_form_and_accepts_numpy(x):
     y = torch.tanh(x[:, :5] @ torch.randn(5, 7, generator=torch.Generator().manual_seed(5),
                                           dtype=torch.float64))
     xc, yc = x - x.mean(0), y - y.mean(0)
-    k, l = xc @ xc.T, yc @ yc.T
-    ref = (k * l).sum() / (k.norm() * l.norm())  # HSIC with centered linear kernels
+    gx, gy = xc @ xc.T, yc @ yc.T
+    ref = (gx * gy).sum() / (gx.norm() * gy.norm())  # HSIC with centered linear kernels
     assert linear_cka(x.numpy(), y.numpy()) == pytest.approx(float(ref), rel=1e-10)
 
 

@@ -55,7 +55,7 @@ def test_entropy_terms_known_values():
 
 
 def test_entropy_terms_match_modality_entropy_loss_when_available():
-    import mmaction_merdg  # noqa: F401
+    import mmaction_merdg  # noqa: F401,F811
     from mmaction.registry import MODELS
     if 'ModalityEntropyLoss' not in MODELS.module_dict:
         pytest.skip('ModalityEntropyLoss not registered yet')

@@ -5,9 +5,10 @@ D1D3->D2, D1D2->D3 and HAC to each of human, animal, cartoon; each for
 {rgb+flow+audio, rgb+audio, rgb+flow, flow+audio}; each for MER-DG and the
 Fusion baseline (the same model without the MER-DG loss).
 
-Every leaf inherits one recipe config per dataset and restates only what
-changes: the domains, the modality subset (encoders, packed inputs, dataset
-``modalities``) and, for Fusion, ``mer_loss=None``:
+Every MER-DG leaf inherits one recipe config per dataset and restates only
+what changes: the domains and the modality subset (encoders, packed inputs,
+dataset ``modalities``). Every Fusion leaf inherits its MER-DG sibling and
+drops the loss (``mer_loss=None``), so the two differ in nothing else:
 
 * EPIC: ``configs/merdg/merdg_slowfast-r101-..._epic-d1d22d3-rgb-flow-audio.py``
   (the paper's recipe, entry point ``configs/merdg_epic_d1d2_d3.py``);
@@ -86,11 +87,25 @@ auto_scale_lr = dict(enable=False, base_batch_size=16)
 '''
 
 
+def fusion_leaf(dataset, sources, targets, subset) -> str:
+    """The Fusion baseline: its MER-DG sibling without the MER-DG loss."""
+    names = ' + '.join(MODALITY_NAMES[m] for m in SUBSETS[subset])
+    pretty = {'epic': 'EPIC-Kitchens', 'hac': 'HAC'}[dataset]
+    sibling = osp.basename(leaf_path('merdg', dataset, sources, targets, subset))
+    return HEADER + f'''# Fusion baseline (the MER-DG model without its loss), {pretty} {' + '.join(sources)} -> {' + '.join(targets)}, {names}.
+_base_ = ['./{sibling}']
+
+# Fusion: cross-entropy on the fused head only, same code path and data.
+model = dict(mer_loss=None, projector=None)
+'''
+
+
 def leaf(algo, dataset, sources, targets, subset) -> str:
+    if algo == 'fusion':
+        return fusion_leaf(dataset, sources, targets, subset)
     modalities = SUBSETS[subset]
     recipe = EPIC_RECIPE if dataset == 'epic' else HAC_RECIPE
-    title = 'MER-DG' if algo == 'merdg' else \
-        'Fusion baseline (the MER-DG model without its loss)'
+    title = 'MER-DG'
     names = ' + '.join(MODALITY_NAMES[m] for m in modalities)
     pretty = {'epic': 'EPIC-Kitchens', 'hac': 'HAC'}[dataset]
     backbones = ',\n        '.join(f'{m}=_base_.model.backbones.{m}'
@@ -108,10 +123,8 @@ model = dict(
     # One encoder per modality of the subset (the recipe has all three).
     backbones=dict(
         _delete_=True,
-        {backbones}){',' if algo == 'fusion' else ')'}
+        {backbones}))
 '''
-    if algo == 'fusion':
-        text += '    mer_loss=None)  # Fusion: cross-entropy on the fused head only\n'
     text += f'''
 # The recipe's pipelines serve every subset; only the packed keys change.
 pack = dict(type='PackActionInputs', collect_keys=modalities, algorithm_keys=('domain', ))

@@ -11,7 +11,8 @@ dataset ``modalities``). Every Fusion leaf inherits its MER-DG sibling and
 drops the loss (``mer_loss=None``), so the two differ in nothing else:
 
 * EPIC: ``configs/merdg/merdg_slowfast-r101-..._epic-d1d22d3-rgb-flow-audio.py``
-  (the paper's recipe, entry point ``configs/merdg_epic_d1d2_d3.py``);
+  (the paper's recipe, entry point ``configs/merdg_epic_d1d2_d3.py``), which is
+  itself the config of the D1 D2 -> D3 all-modality MER-DG cell;
 * HAC: ``configs/hac/merdg_..._hac-ha2c-rgb-flow-audio.py``, written here
   from the same model and schedule with the HAC dataset base.
 
@@ -57,8 +58,12 @@ def shift_tag(dataset, sources, targets):
 
 
 def leaf_path(algo, dataset, sources, targets, subset):
-    return (f'{dataset}/{algo}_{STEM}_'
+    """Path of a cell's config; the recipe cells are the recipes themselves."""
+    path = (f'{dataset}/{algo}_{STEM}_'
             f'{shift_tag(dataset, sources, targets)}-{subset}.py')
+    if path == f'epic/merdg_{STEM}_epic-d1d22d3-rgb-flow-audio.py':
+        return EPIC_RECIPE
+    return path
 
 
 def hac_recipe() -> str:
@@ -91,9 +96,10 @@ def fusion_leaf(dataset, sources, targets, subset) -> str:
     """The Fusion baseline: its MER-DG sibling without the MER-DG loss."""
     names = ' + '.join(MODALITY_NAMES[m] for m in SUBSETS[subset])
     pretty = {'epic': 'EPIC-Kitchens', 'hac': 'HAC'}[dataset]
-    sibling = osp.basename(leaf_path('merdg', dataset, sources, targets, subset))
+    own_dir = osp.dirname(leaf_path('fusion', dataset, sources, targets, subset))
+    sibling = osp.relpath(leaf_path('merdg', dataset, sources, targets, subset), own_dir)
     return HEADER + f'''# Fusion baseline (the MER-DG model without its loss), {pretty} {' + '.join(sources)} -> {' + '.join(targets)}, {names}.
-_base_ = ['./{sibling}']
+_base_ = ['{sibling if sibling.startswith('..') else './' + sibling}']
 
 # Fusion: cross-entropy on the fused head only, same code path and data.
 model = dict(mer_loss=None, projector=None)
@@ -157,7 +163,7 @@ def all_files():
             for subset in SUBSETS:
                 for algo in ('merdg', 'fusion'):
                     path = leaf_path(algo, dataset, sources, targets, subset)
-                    if path == HAC_RECIPE:  # written by hac_recipe()
+                    if path in (HAC_RECIPE, EPIC_RECIPE):  # the recipes themselves
                         continue
                     files[path] = leaf(algo, dataset, sources, targets, subset)
     return files

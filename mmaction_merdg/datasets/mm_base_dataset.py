@@ -17,7 +17,7 @@ from mmengine.logging import print_log
 from mmaction.datasets import BaseActionDataset
 from .transforms.errors import MediaReadError
 
-MODALITIES = ('imgs', 'flow_imgs', 'audios')
+from ..modalities import MODALITIES
 
 
 def check_modalities(modalities: Sequence[str]) -> tuple:

@@ -42,7 +42,7 @@ from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS
 
-MODALITIES = ('imgs', 'flow_imgs', 'audios')
+from ..modalities import MODALITIES
 SPLITS = ('train', 'val', 'test')
 
 

@@ -33,9 +33,9 @@ import mmaction_merdg  # noqa: F401
 from mmaction.registry import DATASETS
 from mmaction_merdg.datasets.transforms import log_spectrogram
 from mmaction_merdg.datasets.writers import write_synthetic_epic_tree
+from mmaction_merdg.modalities import MODALITIES
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-MODALITIES = ('imgs', 'flow_imgs', 'audios')
 
 
 def parse_args(argv=None):

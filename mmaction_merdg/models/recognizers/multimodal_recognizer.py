@@ -22,7 +22,7 @@ from torch import Tensor
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
-MODALITIES = ('imgs', 'flow_imgs', 'audios')
+from ...modalities import MODALITIES
 
 
 def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:

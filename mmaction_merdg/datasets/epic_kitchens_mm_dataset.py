@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from mmaction.registry import DATASETS
-from .mm_base_dataset import MODALITIES, MultiModalBaseDataset, check_domains
+from ..modalities import MODALITIES
+from .mm_base_dataset import MultiModalBaseDataset, check_domains
 
 _TIMESTAMP = re.compile(r'^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
 

@@ -22,7 +22,8 @@ import os.path as osp
 from typing import List, Optional, Sequence, Union
 
 from mmaction.registry import DATASETS
-from .mm_base_dataset import MODALITIES, MultiModalBaseDataset, check_domains
+from ..modalities import MODALITIES
+from .mm_base_dataset import MultiModalBaseDataset, check_domains
 
 
 @DATASETS.register_module()

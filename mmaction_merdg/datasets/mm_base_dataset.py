@@ -17,18 +17,17 @@ from mmengine.logging import print_log
 from mmaction.datasets import BaseActionDataset
 from .transforms.errors import MediaReadError
 
-from ..modalities import MODALITIES
+from ..modalities import MODALITIES, canonical_order
 
 
 def check_modalities(modalities: Sequence[str]) -> tuple:
     """Validate a modality subset and return it in canonical order."""
     if isinstance(modalities, str):
         modalities = (modalities, )
-    unknown = [m for m in modalities if m not in MODALITIES]
-    if unknown or not modalities:
+    if not modalities:
         raise ValueError(f'modalities must be a non-empty subset of '
                          f'{MODALITIES}, got {list(modalities)}')
-    return tuple(m for m in MODALITIES if m in modalities)
+    return canonical_order(modalities)
 
 
 def check_domains(domains: Sequence[str], known: Sequence[str],
@@ -130,4 +129,4 @@ class MultiModalBaseDataset(BaseActionDataset):
             return None
 
 
-__all__ = ['MultiModalBaseDataset', 'MediaReadError', 'MODALITIES']
+__all__ = ['MultiModalBaseDataset', 'MediaReadError', 'check_modalities']

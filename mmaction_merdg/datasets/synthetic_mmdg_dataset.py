@@ -42,7 +42,7 @@ from mmengine.dataset import BaseDataset
 
 from mmaction.registry import DATASETS
 
-from ..modalities import MODALITIES
+from ..modalities import MODALITIES, canonical_order
 SPLITS = ('train', 'val', 'test')
 
 
@@ -101,7 +101,8 @@ class SyntheticMMDGDataset(BaseDataset):
             ``(64, 64)``.
         seed (int): World seed. Defaults to 0.
         pipeline (list): Transforms applied after rendering; typically
-            ``[dict(type='PackActionInputs', collect_keys=..., algorithm_keys=('domain',))]``.
+            ``[dict(type='PackMultiModalInputs')]``, which packs this dataset's
+            ``modalities`` (set in every sample) and the domain.
         test_mode (bool): mmengine flag. Defaults to False.
     """
 
@@ -135,7 +136,7 @@ class SyntheticMMDGDataset(BaseDataset):
         self.domain_names = list(domain_names)
         self.split = split
         self.samples_per_domain = int(samples_per_domain)
-        self.modalities = [m for m in MODALITIES if m in modalities]
+        self.modalities = list(canonical_order(modalities))
         self.num_classes = int(num_classes)
         self.cooccurrence = float(cooccurrence)
         self.reliability = float(reliability)
@@ -322,4 +323,6 @@ class SyntheticMMDGDataset(BaseDataset):
     def prepare_data(self, idx: int) -> dict:
         results = copy.deepcopy(self.get_data_info(idx))
         results.update(self.render(results))
+        # The subset drives packing (PackMultiModalInputs), as in the real datasets.
+        results['modalities'] = tuple(self.modalities)
         return self.pipeline(results)

@@ -35,9 +35,7 @@ def hac_pipeline(test_mode):
     if not test_mode:
         pipeline.append(dict(type='AudioSpectrogramAugment'))
     pipeline.append(
-        dict(type='PackActionInputs',
-             collect_keys=('imgs', 'flow_imgs', 'audios'),
-             algorithm_keys=('domain', )))
+        dict(type='PackMultiModalInputs', algorithm_keys=('domain', )))
     return pipeline
 
 

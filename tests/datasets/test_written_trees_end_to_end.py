@@ -42,7 +42,10 @@ def _shrink_pipeline(pipeline):
 def tiny_config(dataset_base: str, roots: dict) -> Config:
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', '_base_', 'models',
-                 'merdg_tiny_slowfast_slowonly_resnetaudio.py'))
+                 'tiny-slowfast_slowonly_resnetaudio.py'))
+    cfg.model.update(
+        Config.fromfile(
+            osp.join(REPO, 'configs', '_base_', 'methods', 'merdg.py')).merdg)
     cfg.merge_from_dict(
         Config.fromfile(
             osp.join(REPO, 'configs', '_base_', 'default_runtime.py')).to_dict())

@@ -62,7 +62,6 @@ def build(cfg_dataset: dict, modalities, data_root, ann_root, domains):
     ds = copy.deepcopy(cfg_dataset)
     ds.update(data_root=data_root, ann_root=ann_root, domains=domains,
               modalities=modalities, split='train')
-    ds['pipeline'][-1] = dict(ds['pipeline'][-1], collect_keys=modalities)
     return DATASETS.build(ds)
 
 

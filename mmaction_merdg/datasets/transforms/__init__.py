@@ -2,7 +2,8 @@
 from .audio import (AudioLogMelSpectrogram, AudioLogSpectrogram,
                     AudioSpectrogramAugment, LoadAudioWindow, log_spectrogram)
 from .errors import MediaReadError
-from .flow import FlowFlip, flip_flow_frame
+from .flow import flip_flow_frame
+from .formatting import PackMultiModalInputs
 from .loading import (MultiModalDecordDecode, MultiModalDecordInit,
                       MultiModalRawFrameDecode)
 from .multimodal import (MultiModalCenterCrop, MultiModalFlip,
@@ -12,8 +13,8 @@ from .sampling import SampleMultiModalFrames
 
 __all__ = [
     'AudioLogMelSpectrogram', 'AudioLogSpectrogram', 'AudioSpectrogramAugment',
-    'LoadAudioWindow', 'log_spectrogram', 'MediaReadError', 'FlowFlip',
-    'flip_flow_frame', 'MultiModalDecordDecode', 'MultiModalDecordInit',
+    'LoadAudioWindow', 'log_spectrogram', 'MediaReadError',
+    'flip_flow_frame', 'PackMultiModalInputs', 'MultiModalDecordDecode', 'MultiModalDecordInit',
     'MultiModalRawFrameDecode', 'MultiModalCenterCrop', 'MultiModalFlip',
     'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
     'SampleMultiModalFrames'

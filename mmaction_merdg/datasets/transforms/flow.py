@@ -16,9 +16,6 @@ zero-centred) is negated as ``x -> -x``.
 from typing import List, Sequence
 
 import numpy as np
-from mmcv.transforms import BaseTransform
-
-from mmaction.registry import TRANSFORMS
 
 
 def flip_flow_frame(frame: np.ndarray) -> np.ndarray:
@@ -46,43 +43,3 @@ def flip_flow_frame(frame: np.ndarray) -> np.ndarray:
 def flip_flow_frames(frames: Sequence[np.ndarray]) -> List[np.ndarray]:
     """:func:`flip_flow_frame` on every frame of a clip."""
     return [flip_flow_frame(f) for f in frames]
-
-
-@TRANSFORMS.register_module()
-class FlowFlip(BaseTransform):
-    """Randomly flip flow frames horizontally, negating their x channel.
-
-    For flow-only pipelines; :class:`MultiModalFlip` flips RGB and flow
-    together.
-
-    Required Keys:
-
-        - flow_imgs (list of ``(H, W, 2)`` frames)
-
-    Modified Keys:
-
-        - flow_imgs
-
-    Added Keys:
-
-        - flow_flip (bool)
-
-    Args:
-        flip_ratio (float): Probability of flipping. Defaults to 0.5.
-    """
-
-    def __init__(self, flip_ratio: float = 0.5) -> None:
-        if not 0 <= flip_ratio <= 1:
-            raise ValueError(f'flip_ratio must be in [0, 1], got {flip_ratio}')
-        self.flip_ratio = flip_ratio
-
-    def transform(self, results: dict) -> dict:
-        """Flip ``results['flow_imgs']`` with probability ``flip_ratio``."""
-        flip = bool(np.random.rand() < self.flip_ratio)
-        if flip:
-            results['flow_imgs'] = flip_flow_frames(results['flow_imgs'])
-        results['flow_flip'] = flip
-        return results
-
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(flip_ratio={self.flip_ratio})'

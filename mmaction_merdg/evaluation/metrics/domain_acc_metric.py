@@ -74,8 +74,8 @@ class DomainAccMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for ds in data_samples:
             if 'domain' not in ds:
-                raise KeyError('DomainAccMetric: data sample has no "domain"; add '
-                               "algorithm_keys=('domain',) to PackActionInputs.")
+                raise KeyError('DomainAccMetric: data sample has no "domain"; pack it '
+                               "with PackMultiModalInputs (algorithm_keys=('domain',)).")
             score = ds['pred_score']
             self.results.append(
                 dict(pred=int(score.argmax()), gt=int(ds['gt_label'].view(-1)[0]),

@@ -178,9 +178,13 @@ class MultiModalRecognizer(BaseModel):
             dict: ``modality -> [N, D_m]``, averaged over the ``V`` views.
         """
         missing = [m for m in self.modalities if m not in inputs]
-        if missing:
-            raise KeyError(f'MultiModalRecognizer expects inputs {self.modalities}; '
-                           f'missing {missing} (check PackActionInputs.collect_keys).')
+        extra = [m for m in inputs if m not in self.modalities]
+        if missing or extra:
+            raise KeyError(
+                f'MultiModalRecognizer has backbones for {self.modalities} but the '
+                f'batch holds {list(inputs)} (missing {missing}, without a backbone '
+                f"{extra}): the dataset's `modalities` and `model.backbones` must "
+                'name the same modalities.')
         feats = {}
         for m in self.modalities:
             x = inputs[m]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from mmengine.dataset import Compose
 
-from mmaction_merdg.datasets.transforms import (FlowFlip, MediaReadError,
+from mmaction_merdg.datasets.transforms import (MediaReadError,
                                                 MultiModalCenterCrop,
                                                 MultiModalFlip,
                                                 MultiModalFormatShape,
@@ -82,8 +82,9 @@ def test_flip_negates_flow_x_only(real_root):
     np.testing.assert_array_equal(out['flow_imgs'][0][..., 1], y[:, ::-1])
     kept = MultiModalFlip(flip_ratio=0.0)(decoded(real_root))
     np.testing.assert_array_equal(kept['flow_imgs'][0], full['flow_imgs'][0])
-    # Flow-only flip and float flow.
-    flow_only = FlowFlip(flip_ratio=1.0)(dict(flow_imgs=full['flow_imgs']))
+    # Flow-only samples (no RGB) are flipped the same way, and float flow.
+    flow_only = MultiModalFlip(flip_ratio=1.0)(dict(flow_imgs=full['flow_imgs']))
+    assert 'imgs' not in flow_only
     np.testing.assert_array_equal(flow_only['flow_imgs'][0],
                                   out['flow_imgs'][0])
     f = np.random.RandomState(0).randn(4, 5, 2).astype('f4')

@@ -125,8 +125,12 @@ def test_config_errors():
                               cls_head=dict(type='MultiModalFusionHead', num_classes=3)))
     with pytest.raises(ValueError, match=r"feat_dims\['audios'\] is 99"):
         model.extract_feat(batch(('audios', ))[0])
-    with pytest.raises(KeyError, match='missing'):
+    with pytest.raises(KeyError, match=r"missing \['imgs'\]"):
         MODELS.build(model_cfg(('imgs', 'audios'))).extract_feat(batch(('audios', ))[0])
+    # A batch with a modality the model has no backbone for (the dataset's
+    # `modalities` and `model.backbones` disagree) is refused, not ignored.
+    with pytest.raises(KeyError, match=r"without a backbone \['imgs'\]"):
+        MODELS.build(model_cfg(('audios', ))).extract_feat(batch(('imgs', 'audios'))[0])
     model = MODELS.build(model_cfg(('audios', )))
     inputs, samples = batch(('audios', ))
     samples[0].set_gt_label(7)

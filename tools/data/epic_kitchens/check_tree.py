@@ -16,6 +16,7 @@ import sys
 import mmaction_merdg  # noqa: F401
 from mmaction_merdg.datasets import EpicKitchensMMDataset
 from mmaction_merdg.datasets.media_check import find_missing_media
+from mmaction_merdg.modalities import MODALITIES
 
 
 def parse_args(argv=None):
@@ -26,7 +27,7 @@ def parse_args(argv=None):
     parser.add_argument('--domains', nargs='+', default=['D1', 'D2', 'D3'])
     parser.add_argument('--splits', nargs='+', default=['train', 'test'])
     parser.add_argument('--modalities', nargs='+',
-                        default=['imgs', 'flow_imgs', 'audios'])
+                        default=list(MODALITIES))
     parser.add_argument('--output', help='write every problem to this file')
     return parser.parse_args(argv)
 

@@ -14,6 +14,7 @@ import sys
 import mmaction_merdg  # noqa: F401
 from mmaction_merdg.datasets import HACMMDataset
 from mmaction_merdg.datasets.media_check import find_missing_media
+from mmaction_merdg.modalities import MODALITIES
 
 
 def parse_args(argv=None):
@@ -24,7 +25,7 @@ def parse_args(argv=None):
                         default=['human', 'animal', 'cartoon'])
     parser.add_argument('--splits', nargs='+', default=['train', 'test'])
     parser.add_argument('--modalities', nargs='+',
-                        default=['imgs', 'flow_imgs', 'audios'])
+                        default=list(MODALITIES))
     parser.add_argument('--output', help='write every problem to this file')
     return parser.parse_args(argv)
 

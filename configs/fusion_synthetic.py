@@ -1,2 +1,2 @@
 # Entry point: the Fusion baseline on the embedded synthetic benchmark.
-_base_ = ['fusion/fusion_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py']
+_base_ = ['synthetic/fusion_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-source0-source1-to-target-rgb-flow-audio.py']

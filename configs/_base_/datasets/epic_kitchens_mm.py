@@ -1,7 +1,10 @@
 # EPIC-Kitchens D1/D2/D3 (kitchens P08/P01/P22, 8 verb classes, MM-SADA splits)
 # in SimMMDG's on-disk layout; see tools/data/epic_kitchens/README.md.
-# This base is the D1 D2 -> D3 shift with RGB, flow and audio; the leaf configs
-# in configs/epic/ restate domains, modalities and pipelines for the others.
+# This base is the D1 D2 -> D3 shift with RGB, flow and audio; a leaf in
+# configs/epic_kitchens/ sets other domains and `modalities` in its datasets
+# (tools/misc/generate_configs.py writes them). The pipelines hold the steps of
+# every modality; a step skips the modalities absent from the sample's
+# `modalities`, so they serve every subset unchanged.
 dataset_type = 'EpicKitchensMMDataset'
 data_root = 'data/epic_kitchens'  # holds rgb/, flow/ and the wavs
 ann_root = 'MM-SADA_Domain_Adaptation_Splits'  # D{1,2,3}_{train,test}.pkl, under data_root
@@ -26,10 +29,8 @@ sampling = dict(
 # (nperseg 512, overlap 353 -> 257 x 1004), z-scored per clip.
 audio_load = dict(type='LoadAudioWindow', sample_rate=16000, clip_seconds=10.0)
 spectrogram = dict(type='AudioLogSpectrogram', nperseg=512, noverlap=353)
-pack = dict(
-    type='PackActionInputs',
-    collect_keys=modalities,
-    algorithm_keys=('domain', ))
+# Packs the sample's `modalities` (the dataset's subset) and its domain.
+pack = dict(type='PackMultiModalInputs', algorithm_keys=('domain', ))
 
 train_pipeline = [
     dict(type='SampleMultiModalFrames', **sampling),
@@ -84,19 +85,16 @@ train_dataloader = dict(
         skip_unreadable=False))
 # Validation: the sources' test pickles select the checkpoint (as SimMMDG);
 # the target's test pickle is evaluated alongside, logged, never used to select.
+val_source = dict(**common, domains=source_domains, split='test',
+                  pipeline=val_pipeline, test_mode=True)
+val_target = dict(**common, domains=target_domains, split='test',
+                  pipeline=val_pipeline, test_mode=True)
 val_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-            dict(**common, domains=source_domains, split='test',
-                 pipeline=val_pipeline, test_mode=True),
-            dict(**common, domains=target_domains, split='test',
-                 pipeline=val_pipeline, test_mode=True),
-        ]))
+    dataset=dict(type='ConcatDataset', datasets=[val_source, val_target]))
 test_dataloader = dict(
     batch_size=16,
     num_workers=8,

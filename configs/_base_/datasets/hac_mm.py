@@ -1,7 +1,9 @@
 # HAC (human, animal, cartoon; 7 actions) in SimMMDG's on-disk layout; see
 # tools/data/hac/README.md. This base is the human animal -> cartoon shift with
-# RGB, flow and audio; the leaf configs in configs/hac/ restate domains,
-# modalities and pipelines for the others.
+# RGB, flow and audio; a leaf in configs/hac/ sets other domains and
+# `modalities` in its datasets (tools/misc/generate_configs.py writes them).
+# The pipelines hold the steps of every modality; a step skips the modalities
+# absent from the sample's `modalities`, so they serve every subset unchanged.
 dataset_type = 'HACMMDataset'
 data_root = 'data/hac'  # holds <domain>/{videos,flow,audio}/
 ann_root = 'HAC_Splits'  # HAC_{train,test}_only_<domain>.csv, under data_root
@@ -23,10 +25,8 @@ sampling = dict(
 assume_fps = 24.0
 audio_load = dict(type='LoadAudioWindow', sample_rate=16000, clip_seconds=10.0)
 spectrogram = dict(type='AudioLogSpectrogram', nperseg=512, noverlap=353)
-pack = dict(
-    type='PackActionInputs',
-    collect_keys=modalities,
-    algorithm_keys=('domain', ))
+# Packs the sample's `modalities` (the dataset's subset) and its domain.
+pack = dict(type='PackMultiModalInputs', algorithm_keys=('domain', ))
 
 train_pipeline = [
     dict(type='MultiModalDecordInit'),  # MMAction2's DecordInit per video
@@ -76,19 +76,16 @@ train_dataloader = dict(
         skip_unreadable=False))
 # Validation: the sources' test lists select the checkpoint; the target is
 # evaluated on its train + test lists (the prior protocol), logged only.
+val_source = dict(**common, domains=source_domains, split='test',
+                  pipeline=val_pipeline, test_mode=True)
+val_target = dict(**common, domains=target_domains, split=['train', 'test'],
+                  pipeline=val_pipeline, test_mode=True)
 val_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-            dict(**common, domains=source_domains, split='test',
-                 pipeline=val_pipeline, test_mode=True),
-            dict(**common, domains=target_domains, split=['train', 'test'],
-                 pipeline=val_pipeline, test_mode=True),
-        ]))
+    dataset=dict(type='ConcatDataset', datasets=[val_source, val_target]))
 test_dataloader = dict(
     batch_size=16,
     num_workers=8,

@@ -2,6 +2,9 @@
 # Generative model and knob values: docs/synthetic_benchmark.md.
 # Change a knob for every split at once with
 #   tools/train.py CONFIG --dataset-options cooccurrence=0.5
+# `modalities` is the one statement of the modality subset: the datasets
+# render, and PackMultiModalInputs packs, exactly these (a leaf changes it in
+# every dataset, and the model's backbones to match).
 modalities = ('imgs', 'flow_imgs', 'audios')
 source_domains = ['source0', 'source1']
 target_domains = ['target']
@@ -20,8 +23,8 @@ world = dict(
     rgb_shape=(16, 32, 32),  # (T, H, W); flow has T/2 frames
     audio_shape=(64, 64),  # (F, T) log-spectrogram bins
     seed=0)  # world seed: templates, styles, tokens, rules
-pack = dict(type='PackActionInputs', collect_keys=modalities,
-            algorithm_keys=('domain', ))
+# Packs the sample's `modalities` (the dataset's subset) and its domain.
+pack = dict(type='PackMultiModalInputs', algorithm_keys=('domain', ))
 
 train_dataloader = dict(
     batch_size=16,
@@ -32,18 +35,15 @@ train_dataloader = dict(
                  samples_per_domain=384, pipeline=[pack]))
 # Validation: the sources' held-out split drives model selection; the target
 # split is evaluated too, but only logged (selected/ and oracle/ metrics).
+val_source = dict(**world, domains=source_domains, split='val',
+                  samples_per_domain=128, pipeline=[pack], test_mode=True)
+val_target = dict(**world, domains=target_domains, split='test',
+                  samples_per_domain=256, pipeline=[pack], test_mode=True)
 val_dataloader = dict(
     batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-            dict(**world, domains=source_domains, split='val',
-                 samples_per_domain=128, pipeline=[pack], test_mode=True),
-            dict(**world, domains=target_domains, split='test',
-                 samples_per_domain=256, pipeline=[pack], test_mode=True),
-        ]))
+    dataset=dict(type='ConcatDataset', datasets=[val_source, val_target]))
 test_dataloader = dict(
     batch_size=32,
     num_workers=0,

@@ -1,8 +1,9 @@
-# The paper's MER-DG model (the official code's recipe, after SimMMDG):
+# The paper's encoders and heads (the official MER-DG code's recipe, after SimMMDG):
 #   RGB   : SlowFast-R101 8x8, Kinetics-400 init      -> 2048 + 256 = 2304-d
 #   flow  : SlowOnly-R50 (2 input channels), K400-flow -> 2048-d
 #   audio : VGGSound ResNet-18 over 257x1004 log spectrograms -> 512-d
-#   per-modality projection Linear-LN-ReLU x2 -> 128, lambda_mer = 3.
+#   per-modality projection Linear-LN-ReLU x2 -> 128 (for feature-level methods).
+# The method (Fusion, MER-DG, ...) is added by a configs/_base_/methods/ fragment.
 #
 # Pretrained weights are loaded per backbone (weights_only=True). Put them in
 # checkpoints/ (no download happens at run time), or override the paths, e.g.
@@ -52,13 +53,13 @@ model = dict(
             type='AudioResNet18', pretrained=audio_checkpoint,
             frozen_stages=frozen_stages)),
     feat_dims=dict(imgs=2304, flow_imgs=2048, audios=512),
+    # Per-modality projection neck for feature-level methods (built only when
+    # a configs/_base_/methods/ fragment sets a feature loss).
     projector=dict(type='MERProjector', hidden_channels=512, out_channels=128),
+    # num_classes: EPIC-Kitchens' 8 verbs; leaves of other datasets set theirs.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=8, hidden_channels=512,
         dropout_ratio=0.5, average_clips='prob'),
-    mer_loss=dict(
-        type='ModalityEntropyLoss', alpha_marg=1.0, alpha_spec=1.0, eps=1e-4,
-        loss_weight=3.0, estimator='logdet'),
     data_preprocessor=dict(
         type='MultiModalDataPreprocessor',
         preprocessors=dict(

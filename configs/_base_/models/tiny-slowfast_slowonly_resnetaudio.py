@@ -1,6 +1,7 @@
-# CPU-sized MER-DG model built from real MMAction2 backbone classes, for the
+# CPU-sized multimodal model built from real MMAction2 backbone classes, for the
 # synthetic benchmark: SlowFast (RGB), SlowOnly with 2 input channels (flow),
 # ResNetAudio (spectrograms). Same structure as the paper's recipe, ~1/8 width.
+# The method (Fusion, MER-DG, ...) is added by a configs/_base_/methods/ fragment.
 model = dict(
     type='MultiModalRecognizer',
     backbones=dict(
@@ -28,15 +29,14 @@ model = dict(
     # Pooled feature sizes: SlowFast slow 256 + fast 32; SlowOnly-R18 at base 8
     # gives 64; ResNetAudio-50 at base 4 gives 128.
     feat_dims=dict(imgs=288, flow_imgs=64, audios=128),
-    # The official projection head (Linear-LN-ReLU x2 -> 128) at a CPU width.
+    # Per-modality projection neck for feature-level methods (MER-DG's
+    # entropy loss sees its output): the official Linear-LN-ReLU x2 -> 128 at
+    # a CPU width. Built only when a method sets a feature loss
+    # (configs/_base_/methods/).
     projector=dict(type='MERProjector', hidden_channels=128, out_channels=128),
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
         dropout_ratio=0.5, average_clips='prob'),
-    # lambda_mer=3, alpha_marg=alpha_spec=1, eps=1e-4: the paper's defaults.
-    mer_loss=dict(
-        type='ModalityEntropyLoss', alpha_marg=1.0, alpha_spec=1.0, eps=1e-4,
-        loss_weight=3.0, estimator='logdet'),
     # The synthetic data are already zero-mean, unit-scale: no mean/std here.
     data_preprocessor=dict(
         type='MultiModalDataPreprocessor',

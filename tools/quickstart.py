@@ -12,7 +12,7 @@ import sys
 import time
 
 import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 
 from mmaction_merdg.apis import run_experiment, set_dataset_options
@@ -50,13 +50,10 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--epochs', type=int, default=None,
                         help='override max_epochs (default: the configs\')')
-    parser.add_argument('--dataset-options', nargs='*', default=[],
+    parser.add_argument('--dataset-options', nargs='+', action=DictAction, default={},
                         help='k=v knobs of the synthetic benchmark, e.g. cooccurrence=0')
     args = parser.parse_args(argv)
-    options = {}
-    for kv in args.dataset_options:
-        k, v = kv.split('=', 1)
-        options[k] = json.loads(v)
+    options = dict(args.dataset_options)
 
     summary = {}
     for name, config in RUNS:

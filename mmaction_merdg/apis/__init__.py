@@ -1,5 +1,35 @@
-"""Python entry points used by tools/ (the tools import the package, never the reverse)."""
-from .dataset_options import set_dataset_options
-from .experiment import run_experiment
+"""Python entry points of the plugin; the tools are thin CLIs over them.
 
-__all__ = ['run_experiment', 'set_dataset_options']
+* :func:`run_experiment`: train one config, test its best source-val checkpoint.
+* :func:`run_seeds`: that over several seeds, resumable, one JSON.
+* :func:`sweep`: one setting over values, each over seeds.
+* :func:`compare_runs`: two multi-seed results, paired by seed.
+* :func:`cooccurrence_sweep`: Fusion vs MER-DG as co-occurrences are randomised.
+* :func:`probe_checkpoint` / :func:`summarise_probes`: feature probes of checkpoints.
+* :func:`dry_run_check`: build what a config builds, train nothing.
+* Dataset configs: :func:`iter_dataset_cfgs` (the one walker),
+  :func:`set_dataset_options`, :func:`load_config`.
+"""
+from .compare import compare_runs, comparison_to_markdown
+from .cooccurrence import (analyse as analyse_cooccurrence, cooccurrence_sweep,
+                           cooccurrence_to_markdown, plot_cooccurrence)
+from .dataset_options import (data_paths, dataset_types, iter_dataset_cfgs,
+                              iter_loader_datasets, load_config,
+                              set_dataset_options)
+from .dry_run import dry_run_check
+from .experiment import run_experiment
+from .probe import (measure, plot_probe, probe_checkpoint, probe_statistics,
+                    probe_summary_to_markdown, summarise_probes)
+from .results import load_run, slug, write_json
+from .seeds import run_seeds, summary_table
+from .sweep import options_for, plot_sweep, summarise_sweep, sweep, sweep_to_markdown
+
+__all__ = [
+    'analyse_cooccurrence', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',
+    'cooccurrence_to_markdown', 'data_paths', 'dataset_types', 'dry_run_check',
+    'iter_dataset_cfgs', 'iter_loader_datasets', 'load_config', 'load_run', 'measure',
+    'options_for', 'plot_cooccurrence', 'plot_probe', 'plot_sweep', 'probe_checkpoint',
+    'probe_statistics', 'probe_summary_to_markdown', 'run_experiment', 'run_seeds',
+    'set_dataset_options', 'slug', 'summarise_probes', 'summarise_sweep', 'summary_table',
+    'sweep', 'sweep_to_markdown', 'write_json'
+]

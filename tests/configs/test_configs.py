@@ -9,6 +9,8 @@ from mmengine.config import Config
 
 from mmaction.registry import MODELS
 
+from mmaction_merdg.apis import iter_loader_datasets
+
 from ..conftest import REPO, load_tool
 
 CONFIGS = sorted(
@@ -16,12 +18,6 @@ CONFIGS = sorted(
     if '_base_' not in p.split(osp.sep))
 ALL_FILES = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 MAX_DEPTH = 3
-
-
-def _datasets(cfg):
-    yield cfg.train_dataloader.dataset
-    yield from cfg.val_dataloader.dataset.datasets
-    yield cfg.test_dataloader.dataset
 
 
 def test_configs_found():
@@ -41,7 +37,7 @@ def test_config_loads_and_builds(path):
     assert set(model.modalities) == set(cfg.model.backbones)
     # One statement of the modality subset: every dataset's `modalities` is the
     # model's, and the pipelines pack what the sample names.
-    for ds in _datasets(cfg):
+    for ds in iter_loader_datasets(cfg):
         assert tuple(ds.modalities) == tuple(model.modalities)
         assert ds.pipeline[-1]['type'] == 'PackMultiModalInputs'
         assert 'collect_keys' not in ds.pipeline[-1]

@@ -14,6 +14,8 @@ from mmengine.config import Config
 from mmaction.registry import DATASETS
 from mmaction_merdg.modalities import MODALITY_ALIASES
 
+from mmaction_merdg.apis import iter_loader_datasets
+
 from ..conftest import REPO
 
 # One config per shift x subset x method (tools/misc/generate_configs.py).
@@ -41,12 +43,6 @@ def _expected(path):
     return algo, dataset, sources, targets, {MODALITY_ALIASES[m] for m in subset.split('-')}
 
 
-def _datasets(cfg):
-    yield cfg.train_dataloader.dataset
-    yield from cfg.val_dataloader.dataset.datasets
-    yield cfg.test_dataloader.dataset
-
-
 @pytest.mark.parametrize('path', LEAVES, ids=osp.basename)
 def test_leaf_matches_its_name(path):
     algo, dataset, sources, targets, modalities = _expected(path)
@@ -60,7 +56,7 @@ def test_leaf_matches_its_name(path):
     num_classes = 8 if dataset == 'epic' else 7
     assert cfg.model.cls_head.num_classes == num_classes
     kind = 'EpicKitchensMMDataset' if dataset == 'epic' else 'HACMMDataset'
-    for ds in _datasets(cfg):
+    for ds in iter_loader_datasets(cfg):
         assert ds.type == kind
         assert set(ds.modalities) == modalities
         assert ds.pipeline[-1]['type'] == 'PackMultiModalInputs'
@@ -101,7 +97,7 @@ def test_leaf_datasets_build_on_real_annotations(real_fixtures, name, ann,
                                                  lengths):
     cfg = Config.fromfile(osp.join(REPO, 'configs', name))
     built = []
-    for ds in _datasets(cfg):
+    for ds in iter_loader_datasets(cfg):
         ds = dict(ds, ann_root=osp.join(real_fixtures, ann))
         built.append(DATASETS.build(ds))
     assert tuple(len(ds) for ds in built) == lengths

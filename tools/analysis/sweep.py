@@ -1,7 +1,9 @@
 #!/usr/bin/env python
 """Sweep one setting of a config over values, each over seeds; table and plot.
 
-For every value the config is run over the seeds with ``run_seeds.py`` (so the
+A CLI over :func:`mmaction_merdg.apis.sweep`.
+
+For every value the config is run over the seeds with ``run_seeds`` (so the
 sweep is resumable too) in ``<work-dir>/<key>=<value>/``. The result is a
 Markdown table and a JSON with, per value, mean ± std of the target accuracy
 (at the best source-val checkpoint), the source-val and oracle accuracies, and a
@@ -14,38 +16,34 @@ value with the per-seed points and 95% intervals.
 
 Examples:
     # MER weight (0 is the Fusion baseline on the same code path)
-    python tools/analysis/sweep.py configs/merdg_synthetic.py \\
+    python tools/analysis/sweep.py configs/merdg_synthetic.py \
         --param model.mer_loss.loss_weight --values 0 0.3 1 3 10 --seeds 3
     # entropy estimator
-    python tools/analysis/sweep.py configs/merdg_synthetic.py \\
+    python tools/analysis/sweep.py configs/merdg_synthetic.py \
         --param model.mer_loss.estimator --values logdet vne coding_rate
     # a knob of the synthetic world
-    python tools/analysis/sweep.py configs/merdg_synthetic.py \\
+    python tools/analysis/sweep.py configs/merdg_synthetic.py \
         --param dataset:cooccurrence --values 0 0.5 1
 """
 import argparse
 import json
 import os.path as osp
-import sys
-from typing import Dict, List, Optional, Sequence
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (METRIC_TITLES, fmt, fmt_p, is_fraction, parse_value,  # noqa: E402
-                     slug, write_json)
-from run_seeds import dry_run_check, load_config, run_seeds  # noqa: E402
+from mmengine.config import DictAction
 
-PLOT_METRICS = ('target_acc', 'source_val_acc', 'oracle_target_acc')
+from mmaction_merdg.apis import (dry_run_check, load_config, options_for, slug, sweep,
+                                 sweep_to_markdown)
 
 
 def parse_args(argv=None):
-    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='training config')
     parser.add_argument('--param', required=True,
                         help='config key (e.g. model.mer_loss.loss_weight) or dataset:<key>')
     parser.add_argument('--values', required=True, nargs='+',
-                        help='values to try (parsed as int/float/bool/None/str)')
+                        help='values to try (parsed as --cfg-options values are: int, float, '
+                        'bool, None, tuple/list, else str)')
     parser.add_argument('--baseline', help='value the others are compared with '
                         '(default: the first of --values)')
     parser.add_argument('--seeds', type=int, default=3, help='seeds per value (default 3)')
@@ -63,134 +61,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def options_for(param: str, value, cfg_options: Dict, dataset_options: Dict):
-    """(cfg_options, dataset_options) with ``param`` set to ``value``."""
-    cfg_options, dataset_options = dict(cfg_options or {}), dict(dataset_options or {})
-    if param.startswith('dataset:'):
-        dataset_options[param[len('dataset:'):]] = value
-    else:
-        cfg_options[param] = value
-    return cfg_options, dataset_options
-
-
-def summarise_sweep(param: str, values: Sequence, runs: Dict[str, Dict], baseline) -> Dict:
-    """Per-value statistics and paired comparisons with the baseline value."""
-    from mmaction_merdg.evaluation.analysis import compare_paired, mean_std
-    from mmaction_merdg.evaluation.analysis import t_confidence_interval as tci
-    base = runs[slug(baseline)]
-    base_by_seed = {r['seed']: r for r in base['runs']}
-    rows = []
-    for v in values:
-        run = runs[slug(v)]
-        row = dict(value=v, seeds=[r['seed'] for r in run['runs']], metrics={})
-        for m in PLOT_METRICS:
-            vals = [r.get(m) for r in run['runs']]
-            if not vals or not all(isinstance(x, (int, float)) for x in vals):
-                continue
-            k = 100.0 if is_fraction(vals) else 1.0
-            vals = [k * x for x in vals]
-            s = dict(mean_std(vals), values=vals)
-            s['ci95'] = list(tci(vals)) if len(vals) > 1 else None
-            row['metrics'][m] = s
-        if slug(v) != slug(baseline):
-            seeds = [r['seed'] for r in run['runs'] if r['seed'] in base_by_seed]
-            if len(seeds) >= 2:
-                by = {r['seed']: r for r in run['runs']}
-                a = [by[s]['target_acc'] for s in seeds]
-                b = [base_by_seed[s]['target_acc'] for s in seeds]
-                k = 100.0 if is_fraction(a + b) else 1.0
-                c = compare_paired([k * x for x in a], [k * x for x in b],
-                                   names=(f'{param}={v}', f'{param}={baseline}'))
-                row['vs_baseline'] = dict(diff=c['diff'], p_ttest=c['ttest']['p'],
-                                          p_wilcoxon=c['wilcoxon']['p'], cohens_dz=c['cohens_dz'],
-                                          significant=c['significant'], verdict=c['verdict'])
-        rows.append(row)
-    return dict(param=param, values=list(values), baseline=baseline, rows=rows)
-
-
-def to_markdown(sweep: Dict) -> str:
-    p, base = sweep['param'], sweep['baseline']
-    lines = [f'Sweep of `{p}` (baseline {base}); accuracies in %, mean ± std over seeds; '
-             'target = target accuracy of the best source-val checkpoint.', '',
-             f'| {p} | seeds | target | source val | oracle target | target - baseline '
-             '[95% CI] | t-test p | Wilcoxon p |', '|---|---|---|---|---|---|---|---|']
-    for row in sweep['rows']:
-        cells = []
-        for m in PLOT_METRICS:
-            s = row['metrics'].get(m)
-            cells.append(f'{fmt(s["mean"])} ± {fmt(s["std"])}' if s else 'n/a')
-        vb = row.get('vs_baseline')
-        if vb:
-            ci = vb['diff']['ci']
-            cells += [f'{fmt(vb["diff"]["mean"], sign=True)} [{fmt(ci[0], sign=True)}, '
-                      f'{fmt(ci[1], sign=True)}]', fmt_p(vb['p_ttest']), fmt_p(vb['p_wilcoxon'])]
-        else:
-            cells += ['(baseline)' if slug(row['value']) == slug(base) else 'n/a', '', '']
-        lines.append(f'| {row["value"]} | {len(row["seeds"])} | ' + ' | '.join(cells) + ' |')
-    lines.append('')
-    for row in sweep['rows']:
-        if row.get('vs_baseline'):
-            lines.append(f'- {row["vs_baseline"]["verdict"]}')
-    return '\n'.join(lines) + '\n'
-
-
-def plot_sweep(sweep: Dict, path: str, title: Optional[str] = None) -> None:
-    """Accuracy against the swept value: per-seed points, mean and 95% interval."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    labels = [str(v) for v in sweep['values']]
-    xs = list(range(len(labels)))  # categorical axis: handles 0 and strings alike
-    fig, ax = plt.subplots(figsize=(5.2, 3.4), dpi=110)
-    styles = dict(target_acc=('C0', 'o'), source_val_acc=('C2', 's'),
-                  oracle_target_acc=('C7', '^'))
-    for j, m in enumerate(PLOT_METRICS):
-        pts = [row['metrics'].get(m) for row in sweep['rows']]
-        if not all(pts):
-            continue
-        color, marker = styles[m]
-        off = (j - 1) * 0.08
-        for x, s in zip(xs, pts):
-            ax.scatter([x + off] * len(s['values']), s['values'], s=9, color=color, alpha=0.35)
-        means = [s['mean'] for s in pts]
-        lo = [s['mean'] - s['ci95'][0] if s['ci95'] else 0 for s in pts]
-        hi = [s['ci95'][1] - s['mean'] if s['ci95'] else 0 for s in pts]
-        ax.errorbar([x + off for x in xs], means, yerr=[lo, hi], color=color, marker=marker,
-                    capsize=3, lw=1.2, ms=4, label=METRIC_TITLES.get(m, m))
-    ax.set_xticks(xs)
-    ax.set_xticklabels(labels)
-    ax.set_xlabel(sweep['param'])
-    ax.set_ylabel('accuracy (%)')
-    ax.set_title(title or f'sweep of {sweep["param"]} (mean, 95% CI, seeds)', fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-def sweep(config: str, param: str, values: List, seeds: List[int], work_dir: str,
-          cfg_options=None, dataset_options=None, baseline=None, force=False,
-          verbose=False, log=print) -> Dict:
-    """Run the sweep (resumable), write sweep.json, sweep.md and sweep.png."""
-    baseline = values[0] if baseline is None else baseline
-    if slug(baseline) not in [slug(v) for v in values]:
-        raise ValueError(f'baseline {baseline!r} is not among the values {values}')
-    runs = {}
-    for v in values:
-        co, do = options_for(param, v, cfg_options, dataset_options)
-        runs[slug(v)] = run_seeds(config, seeds, osp.join(work_dir, f'{slug(param)}={slug(v)}'),
-                                  co, do, name=f'{param}={v}', force=force, verbose=verbose,
-                                  log=log)
-    result = summarise_sweep(param, values, runs, baseline)
-    result.update(config=config, cfg_options=dict(cfg_options or {}),
-                  dataset_options=dict(dataset_options or {}))
-    write_json(osp.join(work_dir, 'sweep.json'), result)
-    md = to_markdown(result)
-    with open(osp.join(work_dir, 'sweep.md'), 'w') as f:
-        f.write(md)
-    plot_sweep(result, osp.join(work_dir, 'sweep.png'))
-    return result
+def parse_value(text: str):
+    """A command-line value, parsed as mmengine's DictAction parses --cfg-options values."""
+    return DictAction._parse_iterable(text)
 
 
 def main(argv=None):
@@ -210,7 +83,7 @@ def main(argv=None):
         return reports
     result = sweep(args.config, args.param, values, seeds, work_dir, args.cfg_options,
                    args.dataset_options, baseline, args.force, args.verbose)
-    print(to_markdown(result))
+    print(sweep_to_markdown(result))
     print(f'written: {work_dir}/sweep.json, sweep.md, sweep.png')
     return result
 

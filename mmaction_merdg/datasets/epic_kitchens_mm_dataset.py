@@ -260,8 +260,3 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
                 audio_start=audio_start,
                 audio_stop=audio_stop)
         return sample
-
-    @classmethod
-    def participant_of(cls, domain: str) -> Optional[str]:
-        """The EPIC-55 participant recorded in ``domain`` (``'D1'`` -> P08)."""
-        return cls.DOMAIN_PARTICIPANTS.get(domain)

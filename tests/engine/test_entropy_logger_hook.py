@@ -131,3 +131,21 @@ def test_hook_without_projections_logs_nothing():
     assert calls == []
     with pytest.raises(ValueError):
         ModalityEntropyLoggerHook(interval=0)
+
+
+def test_hook_reads_the_terms_the_loss_logged():
+    """Projections' marg/spec come from the step's outputs (mer/<m>/...), not a recomputation;
+    encoder features, which the loss does not see, are computed with the loss's term functions."""
+    from mmaction_merdg.models.losses.modality_entropy_loss import logdet_term, marginal_term
+    hook = ModalityEntropyLoggerHook(interval=1, log_cka=False)
+    z = torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
+    logged = {'mer/imgs/marg': torch.tensor(0.125), 'mer/imgs/spec': torch.tensor(-2.5),
+              'loss_cls': torch.tensor(1.0)}
+    proj = hook.compute(dict(imgs=z), 'proj', logged)
+    assert proj['entropy/proj/imgs/marg'] == 0.125 and proj['entropy/proj/imgs/spec'] == -2.5
+    feat = hook.compute(dict(imgs=z), 'feat', logged)
+    assert feat['entropy/feat/imgs/marg'] == pytest.approx(float(marginal_term(z, 1e-4)))
+    assert feat['entropy/feat/imgs/spec'] == pytest.approx(float(logdet_term(z, 1e-4)))
+    # Without logged terms (e.g. called by hand) the projections' terms are computed the same way.
+    assert hook.compute(dict(imgs=z), 'proj')['entropy/proj/imgs/spec'] == \
+        pytest.approx(float(logdet_term(z, 1e-4)))

@@ -59,7 +59,7 @@ model = dict(
     # num_classes: EPIC-Kitchens' 8 verbs; leaves of other datasets set theirs.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=8, hidden_channels=512,
-        dropout_ratio=0.5, average_clips='prob'),
+        dropout_ratio=0.5, score_type='prob'),  # softmax scores at test time
     data_preprocessor=dict(
         type='MultiModalDataPreprocessor',
         preprocessors=dict(

@@ -36,7 +36,7 @@ model = dict(
     projector=dict(type='MERProjector', hidden_channels=128, out_channels=128),
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
-        dropout_ratio=0.5, average_clips='prob'),
+        dropout_ratio=0.5, score_type='prob'),  # softmax scores at test time
     # The synthetic data are already zero-mean, unit-scale: no mean/std here.
     data_preprocessor=dict(
         type='MultiModalDataPreprocessor',

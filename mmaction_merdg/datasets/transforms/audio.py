@@ -9,8 +9,9 @@ density), ``log(S + 1e-7)`` and a per-clip z-score, giving ``257 x 1004``. Here
 the spectrogram is computed with torch, batched, and matches scipy's float64
 result to within 1e-3 after normalisation (see ``tests/datasets``).
 """
+import os
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -364,9 +365,12 @@ class AudioSpectrogramAugment(BaseTransform):
         mask_rows (int): Consecutive frequency rows set to 0. Defaults to 9;
             0 disables masking.
         seed (int, optional): Seed of a generator owned by this transform.
-            Defaults to None: draw from numpy's global generator, which
-            mmengine seeds per dataloader worker from the run's ``randomness``
-            seed.
+            In a dataloader worker the generator is seeded with ``seed`` and
+            the worker's own torch seed (different per worker and per epoch,
+            reproducible under the run's ``randomness`` seed), so workers do
+            not repeat each other's draws; in the main process with ``seed``
+            alone. Defaults to None: draw from numpy's global generator, which
+            mmengine seeds per dataloader worker.
     """
 
     def __init__(self, noise_amplitude: float = 0.05, mask_rows: int = 9,
@@ -374,13 +378,14 @@ class AudioSpectrogramAugment(BaseTransform):
         self.noise_amplitude = noise_amplitude
         self.mask_rows = mask_rows
         self.seed = seed
-        self._rng = None if seed is None else np.random.RandomState(seed)
+        self._rng = None
+        self._rng_owner = None  # (pid, worker seed) the generator was made for
 
     def transform(self, results: dict) -> dict:
         """Augment ``results['audios']`` in a copy."""
         if not _wants_audio(results):
             return results
-        rng = self._rng if self._rng is not None else np.random
+        rng = self._generator() if self.seed is not None else np.random
         spec = np.array(results['audios'], dtype=np.float32, copy=True)
         if self.noise_amplitude > 0:
             spec += rng.uniform(-self.noise_amplitude, self.noise_amplitude,
@@ -396,13 +401,24 @@ class AudioSpectrogramAugment(BaseTransform):
         results['audios'] = spec
         return results
 
+    def _generator(self) -> np.random.RandomState:
+        """This process's generator; made on first use in each worker.
+
+        The transform is copied into every dataloader worker; a generator made
+        in ``__init__`` would give every worker the same stream.
+        """
+        info = torch.utils.data.get_worker_info()
+        owner = (os.getpid(), None if info is None else info.seed)
+        if self._rng is None or self._rng_owner != owner:
+            if info is None:
+                self._rng = np.random.RandomState(self.seed)
+            else:
+                entropy = np.random.SeedSequence([self.seed, info.seed % 2**63])
+                self._rng = np.random.RandomState(entropy.generate_state(1)[0])
+            self._rng_owner = owner
+        return self._rng
+
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(noise_amplitude='
                 f'{self.noise_amplitude}, mask_rows={self.mask_rows}, '
                 f'seed={self.seed})')
-
-
-def spectrogram_shape(num_samples: int, nperseg: int = 512,
-                      noverlap: int = 353) -> Tuple[int, int]:
-    """``(F, T)`` of :func:`log_spectrogram` for ``num_samples`` samples."""
-    return nperseg // 2 + 1, (num_samples - noverlap) // (nperseg - noverlap)

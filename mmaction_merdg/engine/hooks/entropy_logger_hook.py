@@ -6,10 +6,12 @@ modalities already explain. This hook makes that visible while training: every
 ``interval`` iterations it reads per-modality tensors of the last training
 batch from the model and sends, for each source ``s`` and modality ``m``,
 
-* ``entropy/<s>/<m>/marg``: :func:`~mmaction_merdg.evaluation.analysis.marginal_hinge`
-  (the ``marg`` term of ``ModalityEntropyLoss``);
-* ``entropy/<s>/<m>/spec``: ``-logdet_entropy`` (the ``spec`` term of the loss's
-  default ``'logdet'`` estimator);
+* ``entropy/<s>/<m>/marg`` and ``entropy/<s>/<m>/spec``: the ``marg`` and
+  ``spec`` terms of ``ModalityEntropyLoss``. For the projections of a MER-DG
+  model they are read from the training step's logged outputs
+  (``mer/<m>/marg``, ``mer/<m>/spec``: the very values the loss optimised, with
+  its estimator); otherwise (encoder features, Fusion models) they are computed
+  with the loss's own term functions (``'logdet'`` estimator);
 * ``entropy/<s>/<m>/rankme``: RankMe effective rank (Garrido et al., ICML 2023);
 
 and, with ``log_cka=True``, ``entropy/<s>/cka/<a>-<b>`` (linear CKA, Kornblith
@@ -37,8 +39,9 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
 from mmaction.registry import HOOKS
-from mmaction_merdg.evaluation.analysis import (linear_cka, logdet_entropy,
-                                                marginal_hinge, rankme)
+from mmaction_merdg.evaluation.analysis import linear_cka, rankme
+from mmaction_merdg.models.losses.modality_entropy_loss import (logdet_term,
+                                                                marginal_term)
 
 
 @HOOKS.register_module()
@@ -79,8 +82,18 @@ class ModalityEntropyLoggerHook(Hook):
         self.prefix = prefix
         self._warned = set()
 
-    def compute(self, tensors: Dict[str, torch.Tensor], source: str = 'proj') -> Dict[str, float]:
-        """The scalars of one source for one batch ``modality -> [N, D]``."""
+    def compute(self, tensors: Dict[str, torch.Tensor], source: str = 'proj',
+                logged: Optional[dict] = None) -> Dict[str, float]:
+        """The scalars of one source for one batch ``modality -> [N, D]``.
+
+        Args:
+            tensors (dict): ``modality -> [N, D]``.
+            source (str): Tag of the source. Defaults to ``'proj'``.
+            logged (dict, optional): The training step's outputs; for the
+                ``proj`` source their ``mer/<m>/marg`` and ``mer/<m>/spec``
+                are used instead of recomputing the terms.
+        """
+        logged = logged if source == 'proj' and logged else {}
         scalars = {}
         tag = f'{self.prefix}/{source}'
         usable = {}
@@ -89,8 +102,10 @@ class ModalityEntropyLoggerHook(Hook):
             if z.dim() != 2 or z.shape[0] < 2 or not torch.isfinite(z).all():
                 continue
             usable[name] = z
-            scalars[f'{tag}/{name}/marg'] = marginal_hinge(z, self.eps)
-            scalars[f'{tag}/{name}/spec'] = -logdet_entropy(z, self.eps)
+            for term, fn in (('marg', marginal_term), ('spec', logdet_term)):
+                value = logged.get(f'mer/{name}/{term}')
+                scalars[f'{tag}/{name}/{term}'] = float(value) if value is not None \
+                    else float(fn(z, self.eps))
             scalars[f'{tag}/{name}/rankme'] = rankme(z)
         if self.log_cka:
             for a, b in itertools.combinations(sorted(usable), 2):
@@ -115,6 +130,6 @@ class ModalityEntropyLoggerHook(Hook):
                         logger='current', level=30)
                     self._warned.add(attr)
                 continue
-            scalars.update(self.compute(tensors, source))
+            scalars.update(self.compute(tensors, source, outputs))
         if scalars:
             runner.visualizer.add_scalars(scalars, step=runner.iter + 1)

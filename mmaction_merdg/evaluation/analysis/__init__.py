@@ -4,7 +4,9 @@ One concept per module: :mod:`.cka` (linear CKA), :mod:`.cca` (regularised and
 held-out canonical correlations), :mod:`.rank` (RankMe and the MER entropy
 terms), :mod:`.domain_probe` (linear domain classifier), :mod:`.stats` (paired
 tests across seeds). They take [N, D] tensors or arrays and return floats or
-dicts; nothing here depends on MMAction2.
+dicts. :mod:`.rank` reuses the MER-DG loss terms of
+:mod:`mmaction_merdg.models.losses` (so the probes measure exactly what the
+loss optimises); the other modules need only torch, numpy and scipy.
 """
 from .cca import (canonical_correlations, fit_cca,
                   heldout_canonical_correlations)

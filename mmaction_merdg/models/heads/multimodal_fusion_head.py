@@ -1,5 +1,6 @@
 """Late-fusion classification head: concatenation -> MLP -> class scores."""
-from typing import Dict, Sequence
+import warnings
+from typing import Dict, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -24,9 +25,13 @@ class MultiModalFusionHead(nn.Module):
         dropout_ratio (float): Dropout before each linear layer. Defaults to 0.5.
         loss_cls (dict): Classification loss config. Defaults to
             ``dict(type='CrossEntropyLoss')`` (MMAction2's).
-        average_clips (str): How :meth:`predict_scores` turns logits into
-            scores: ``'prob'`` (softmax) or ``'score'`` (raw). Defaults to
-            ``'prob'``.
+        score_type (str): What :meth:`predict_scores` returns: ``'prob'``
+            (softmax probabilities) or ``'score'`` (raw logits). Defaults to
+            ``'prob'``. (Views/clips are averaged before the head, on the
+            features, by the recognizer: nothing is averaged here, hence not
+            MMAction2's ``average_clips``.)
+        average_clips (str, optional): Former name of ``score_type``;
+            accepted with a warning.
     """
 
     def __init__(self,
@@ -35,15 +40,21 @@ class MultiModalFusionHead(nn.Module):
                  hidden_channels: int = 512,
                  dropout_ratio: float = 0.5,
                  loss_cls: dict = dict(type='CrossEntropyLoss'),
-                 average_clips: str = 'prob') -> None:
+                 score_type: str = 'prob',
+                 average_clips: Optional[str] = None) -> None:
         super().__init__()
-        if average_clips not in ('prob', 'score'):
-            raise ValueError("MultiModalFusionHead: average_clips must be "
-                             f"'prob' or 'score', got {average_clips!r}.")
+        if average_clips is not None:
+            warnings.warn('MultiModalFusionHead: `average_clips` is renamed '
+                          '`score_type` (it picks softmax or raw scores; '
+                          'nothing is averaged here).', DeprecationWarning)
+            score_type = average_clips
+        if score_type not in ('prob', 'score'):
+            raise ValueError("MultiModalFusionHead: score_type must be "
+                             f"'prob' or 'score', got {score_type!r}.")
         self.modalities: Sequence[str] = tuple(in_channels)
         self.in_channels = dict(in_channels)
         self.num_classes = num_classes
-        self.average_clips = average_clips
+        self.score_type = score_type
         total = sum(self.in_channels.values())
         layers = []
         if hidden_channels:
@@ -67,5 +78,5 @@ class MultiModalFusionHead(nn.Module):
         return dict(loss_cls=self.loss_cls(logits, labels))
 
     def predict_scores(self, logits: Tensor) -> Tensor:
-        """Scores ``[N, K]`` as configured by ``average_clips``."""
-        return logits.softmax(dim=1) if self.average_clips == 'prob' else logits
+        """Scores ``[N, K]`` from logits ``[N, K]``, as ``score_type`` says."""
+        return logits.softmax(dim=1) if self.score_type == 'prob' else logits

@@ -267,9 +267,9 @@ class ModalityEntropyLoss(nn.Module):
         return self.loss_weight * (self.alpha_marg * terms['marg'] +
                                    self.alpha_spec * terms['spec'])
 
-    def forward(self, z: Tensor, terms: Optional[Dict[str, Tensor]] = None) -> Tensor:
+    def forward(self, z: Tensor) -> Tensor:
         """Weighted loss for features ``z`` of shape ``[N, D]``."""
-        return self.combine(self.terms(z) if terms is None else terms)
+        return self.combine(self.terms(z))
 
     def extra_repr(self) -> str:
         return (f'estimator={self.estimator}, loss_weight={self.loss_weight}, '

@@ -1,3 +1,4 @@
+import copy
 import os.path as osp
 
 import numpy as np
@@ -119,3 +120,22 @@ def test_log_mel_option():
         dict(audio_wave=wave, audio_sample_rate=16000))['audios']
     assert out.shape == (1, 1, 64, 101) and out.dtype == np.float32
     assert abs(out.mean()) < 1e-4 and abs(out.std() - 1) < 1e-3
+
+
+def test_seeded_augment_gives_each_dataloader_worker_its_own_stream(monkeypatch):
+    """With seed=, workers must not repeat each other's draws (the transform is
+    copied into every worker); the same worker seed reproduces its stream."""
+    from types import SimpleNamespace
+    spec = np.zeros((1, 1, 32, 8), np.float32)
+    aug = AudioSpectrogramAugment(seed=3)
+    main = aug(dict(audios=spec))['audios']  # main process: seed alone, as before
+    np.testing.assert_array_equal(main, AudioSpectrogramAugment(seed=3)(dict(audios=spec))['audios'])
+
+    def draw(worker_seed):
+        monkeypatch.setattr('torch.utils.data.get_worker_info',
+                            lambda: SimpleNamespace(id=worker_seed % 2, seed=worker_seed))
+        return copy.deepcopy(aug)(dict(audios=spec))['audios']
+
+    w0, w1 = draw(1000), draw(1001)
+    assert not np.array_equal(w0, w1) and not np.array_equal(w0, main)
+    np.testing.assert_array_equal(draw(1000), w0)

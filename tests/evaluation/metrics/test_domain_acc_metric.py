@@ -62,3 +62,23 @@ def test_errors():
     m = DomainAccMetric()
     with pytest.raises(KeyError, match='algorithm_keys'):
         m.process(None, [dict(pred_score=torch.ones(2), gt_label=torch.tensor([0]))])
+
+
+def test_docs_contract_names_the_keys_the_metric_emits():
+    """Every metric key docs/contract.md names is emitted, and every emitted key is named."""
+    import os.path as osp
+    import re
+    contract = open(osp.join(osp.dirname(__file__), '..', '..', '..', 'docs', 'contract.md')).read()
+    section = contract[contract.index("DomainAccMetric', source_domains"):]
+    section = section[:section.index('Checkpoint selection')]
+    named = set(re.findall(r'`([a-z0-9_<>]+/[a-z0-9_<>/]+)`', section))
+    groups = dict(g=['all', 'source', 'target'], name=['D1', 'D3'], k=['0', '1', '2'])
+    patterns = [re.compile('^' + re.sub(r'<(\w+)>', lambda m: '(' + '|'.join(groups[m.group(1)]) + ')',
+                                        n) + '$') for n in named]
+    MessageHub.get_instance('metric_docs')
+    m = DomainAccMetric(source_domains=['D1'], target_domains=['D3'])
+    res = run(m, [(0, 0, 'D1'), (1, 1, 'D1'), (2, 2, 'D1'), (0, 0, 'D3'), (1, 1, 'D3'), (2, 2, 'D3')])
+    for key in res:
+        assert any(p.match(key) for p in patterns), f'{key} is not named in docs/contract.md'
+    for name, p in zip(named, patterns):
+        assert any(p.match(key) for key in res), f'docs/contract.md names {name}, not emitted'

@@ -5,6 +5,7 @@ dicts of :class:`EpicKitchensMMDataset` and :class:`HACMMDataset`: every RGB
 and flow frame of every segment, every video file and every wav (and, for a
 wav, that it is long enough for the segment's window).
 """
+import collections
 import os
 import os.path as osp
 from typing import Dict, List, NamedTuple, Set
@@ -106,3 +107,32 @@ def _check_frames(listing, sample, folder, templates, start, total, report):
         else:
             for path in missing:
                 report(sample, path, 'missing frame')
+
+
+def summarize_missing(problems: List[MissingMedia], num_samples: int,
+                      max_listed: int = 20) -> str:
+    """A plain-text summary of :func:`find_missing_media` output.
+
+    Args:
+        problems (list[MissingMedia]): The problems found.
+        num_samples (int): Samples checked.
+        max_listed (int): Problems listed one per line. Defaults to 20.
+
+    Returns:
+        str: Counts of complete and incomplete samples, problems by reason,
+        then the first ``max_listed`` problems as ``sample_id, path, reason``.
+    """
+    bad = {p.sample_id for p in problems}
+    lines = [f'checked {num_samples} samples: {num_samples - len(bad)} complete, '
+             f'{len(bad)} with missing media ({len(problems)} problems)']
+    for reason, count in collections.Counter(
+            p.reason.split(':')[0] for p in problems).most_common():
+        lines.append(f'  {count:7d}  {reason}')
+    lines += [f'  {p.sample_id}\t{p.path}\t{p.reason}' for p in problems[:max_listed]]
+    return '\n'.join(lines)
+
+
+def write_missing(problems: List[MissingMedia], path: str) -> None:
+    """Write every problem as a tab-separated line ``sample_id, path, reason``."""
+    with open(path, 'w') as f:
+        f.writelines(f'{p.sample_id}\t{p.path}\t{p.reason}\n' for p in problems)

@@ -10,12 +10,12 @@ Example:
     python tools/data/epic_kitchens/check_tree.py data/epic_kitchens
 """
 import argparse
-import collections
 import sys
 
 import mmaction_merdg  # noqa: F401
 from mmaction_merdg.datasets import EpicKitchensMMDataset
-from mmaction_merdg.datasets.media_check import find_missing_media
+from mmaction_merdg.datasets.media_check import (find_missing_media, summarize_missing,
+                                                 write_missing)
 from mmaction_merdg.modalities import MODALITIES
 
 
@@ -46,19 +46,10 @@ def main(argv=None) -> int:
 
 
 def report(problems, samples, output=None) -> int:
-    """Print a summary (and write the list); 1 when anything is missing."""
-    bad = {p.sample_id for p in problems}
-    print(f'checked {samples} samples: {samples - len(bad)} complete, '
-          f'{len(bad)} with missing media ({len(problems)} problems)')
-    for reason, count in collections.Counter(
-            p.reason.split(':')[0] for p in problems).most_common():
-        print(f'  {count:7d}  {reason}')
-    for p in problems[:20]:
-        print(f'  {p.sample_id}\t{p.path}\t{p.reason}')
+    """Print the summary (and write the list); 1 when anything is missing."""
+    print(summarize_missing(problems, samples))
     if output:
-        with open(output, 'w') as f:
-            f.writelines(f'{p.sample_id}\t{p.path}\t{p.reason}\n'
-                         for p in problems)
+        write_missing(problems, output)
     return 1 if problems else 0
 
 

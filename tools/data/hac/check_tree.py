@@ -8,12 +8,12 @@ Example:
     python tools/data/hac/check_tree.py data/hac
 """
 import argparse
-import collections
 import sys
 
 import mmaction_merdg  # noqa: F401
 from mmaction_merdg.datasets import HACMMDataset
-from mmaction_merdg.datasets.media_check import find_missing_media
+from mmaction_merdg.datasets.media_check import (find_missing_media, summarize_missing,
+                                                 write_missing)
 from mmaction_merdg.modalities import MODALITIES
 
 
@@ -36,18 +36,9 @@ def main(argv=None) -> int:
                       split=args.splits, data_root=args.data_root,
                       modalities=args.modalities, pipeline=[])
     problems = find_missing_media(ds)
-    bad = {p.sample_id for p in problems}
-    print(f'checked {len(ds)} samples: {len(ds) - len(bad)} complete, '
-          f'{len(bad)} with missing media ({len(problems)} problems)')
-    for reason, count in collections.Counter(
-            p.reason.split(':')[0] for p in problems).most_common():
-        print(f'  {count:7d}  {reason}')
-    for p in problems[:20]:
-        print(f'  {p.sample_id}\t{p.path}\t{p.reason}')
+    print(summarize_missing(problems, len(ds)))
     if args.output:
-        with open(args.output, 'w') as f:
-            f.writelines(f'{p.sample_id}\t{p.path}\t{p.reason}\n'
-                         for p in problems)
+        write_missing(problems, args.output)
     return 1 if problems else 0
 
 

@@ -16,6 +16,7 @@ conventions are written down in ``shared/fixtures/real/FORMATS.md``; in short:
 """
 import math
 import os.path as osp
+import pickle
 import re
 from typing import List, Optional, Sequence, Union
 
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from mmaction.registry import DATASETS
+from ..compat.annotation_pickle import (RefusedPickleGlobal,
+                                       read_annotation_pickle)
 from .mm_base_dataset import MODALITIES, MultiModalBaseDataset, check_domains
 
 _TIMESTAMP = re.compile(r'^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$')
@@ -174,15 +177,13 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
                 f'{domain!r}, split {self.split!r} does not exist; expected '
                 f'the MM-SADA pickle {self.ann_file_tmpl!r} under ann_root='
                 f'{self.ann_root!r}')
-        try:
-            frame = pd.read_pickle(path)
-        except Exception as err:
-            raise ValueError(f'{type(self).__name__}: cannot read annotation '
-                             f'file {path!r} as a pandas pickle: {err}') from err
-        if not isinstance(frame, pd.DataFrame):
-            raise ValueError(f'{type(self).__name__}: {path!r} holds a '
-                             f'{type(frame).__name__}, expected a pandas '
-                             'DataFrame of MM-SADA segments')
+        try:  # restricted unpickler: a pickle cannot run code
+            frame = read_annotation_pickle(path)
+        except RefusedPickleGlobal:
+            raise
+        except (pickle.UnpicklingError, TypeError) as err:
+            raise ValueError(f'{type(self).__name__}: {err}; expected the '
+                             'DataFrame of MM-SADA segments') from err
         missing = [c for c in self.required_columns() if c not in frame]
         if missing:
             raise KeyError(

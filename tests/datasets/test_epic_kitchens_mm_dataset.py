@@ -188,3 +188,23 @@ def test_skip_policy_lets_programming_errors_through(tmp_path):
                                skip_unreadable=True)
     with pytest.raises(KeyError, match='clip_len'):
         ds[0]
+
+
+def test_malicious_annotation_pickle_is_refused_at_build(tmp_path):
+    """A downloaded D1_train.pkl cannot run code when the dataset is built."""
+    import os
+    import pickle
+
+    from mmaction_merdg.compat.annotation_pickle import RefusedPickleGlobal
+    marker = tmp_path / 'pwned'
+
+    class Evil:
+
+        def __reduce__(self):
+            return (os.system, (f'touch {marker}', ))
+
+    with open(tmp_path / 'D1_train.pkl', 'wb') as f:
+        pickle.dump(Evil(), f)
+    with pytest.raises(RefusedPickleGlobal, match=r'D1_train\.pkl.*system'):
+        _build(str(tmp_path), ['D1'], 'train')
+    assert not marker.exists()

@@ -94,12 +94,16 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
         flow_stride (int): RGB frames per flow frame. Defaults to 2.
         skip_unreadable (bool): Opt-in skip policy, see
             :class:`MultiModalBaseDataset`. Defaults to False.
+        allow_empty_domains (bool): Accept a requested domain whose pickle
+            has no row, see :class:`MultiModalBaseDataset`. Defaults to False.
         test_mode (bool): Defaults to False.
     """
 
     DOMAIN_PARTICIPANTS = {'D1': 'P08', 'D2': 'P01', 'D3': 'P22'}
+    # ``domains``: every domain name, checked by DomainAccMetric.
     METAINFO = dict(classes=('take', 'put', 'open', 'close', 'wash', 'cut',
-                             'mix', 'pour'))
+                             'mix', 'pour'),
+                    domains=('D1', 'D2', 'D3'))
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -198,10 +202,12 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
         for domain in self.domains:
             path = self.ann_file_of(domain)
             frame = self.read_annotations(domain)
+            self.check_domain_rows(domain, self.split, path, len(frame))
             for row_idx, row in enumerate(frame.itertuples(index=False)):
                 where = f'{path!r} row {row_idx}'
                 data_list.append(self._sample(domain, row._asdict(), where))
-        return data_list
+        return self.check_not_empty(
+            data_list, [self.ann_file_of(d) for d in self.domains])
 
     def _sample(self, domain: str, row: dict, where: str) -> dict:
         label = self.check_label(row['verb_class'], f'{where} (verb_class)')

@@ -64,12 +64,16 @@ class HACMMDataset(MultiModalBaseDataset):
             window. Defaults to 24.0 (the prior code's assumption).
         skip_unreadable (bool): Opt-in skip policy, see
             :class:`MultiModalBaseDataset`. Defaults to False.
+        allow_empty_domains (bool): Accept a requested domain whose list has
+            no row, see :class:`MultiModalBaseDataset`. Defaults to False.
         test_mode (bool): Defaults to False.
     """
 
     DOMAINS = ('human', 'animal', 'cartoon')
+    # ``domains``: every domain name, checked by DomainAccMetric.
     METAINFO = dict(classes=('sleeping', 'watching_tv', 'eating', 'drinking',
-                             'swimming', 'running', 'door_opening'))
+                             'swimming', 'running', 'door_opening'),
+                    domains=DOMAINS)
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -152,9 +156,15 @@ class HACMMDataset(MultiModalBaseDataset):
         data_list = []
         for domain in self.domains:
             for split in self.splits:
-                for name, label, _ in self.read_list(domain, split):
+                rows = self.read_list(domain, split)
+                self.check_domain_rows(domain, split,
+                                       self.ann_file_of(domain, split),
+                                       len(rows))
+                for name, label, _ in rows:
                     data_list.append(self._sample(domain, split, name, label))
-        return data_list
+        return self.check_not_empty(data_list, [
+            self.ann_file_of(d, s) for d in self.domains for s in self.splits
+        ])
 
     def _sample(self, domain: str, split: str, name: str, label: int) -> dict:
         stem = osp.splitext(name)[0]

@@ -56,18 +56,28 @@ class MultiModalBaseDataset(BaseActionDataset):
     dropping samples would change the metric: the error propagates. With
     dataloader workers each worker keeps and logs its own tally.
 
+    Empty domains: a requested domain whose annotation file of a requested
+    split holds no row raises ``ValueError`` naming the domain, the split and
+    the file (a "D1 + D2 -> D3" run must not quietly train on D2 alone),
+    unless ``allow_empty_domains=True``; even then a dataset with no sample at
+    all raises.
+
     Args:
         modalities (Sequence[str]): Subset of ``('imgs', 'flow_imgs',
             'audios')``.
         num_classes (int): Labels must lie in ``[0, num_classes)``.
         skip_unreadable (bool): See above. Defaults to False.
+        allow_empty_domains (bool): Accept a requested domain without rows
+            (a warning is logged). Defaults to False.
         kwargs: Passed to :class:`mmaction.datasets.BaseActionDataset`.
     """
 
     def __init__(self, modalities: Sequence[str], num_classes: int,
-                 skip_unreadable: bool = False, **kwargs) -> None:
+                 skip_unreadable: bool = False,
+                 allow_empty_domains: bool = False, **kwargs) -> None:
         self.modalities = check_modalities(modalities)
         self.skip_unreadable = skip_unreadable
+        self.allow_empty_domains = allow_empty_domains
         self.skipped_samples: Dict[int, str] = {}
         self._domain_labels = None
         super().__init__(num_classes=num_classes, **kwargs)
@@ -80,6 +90,31 @@ class MultiModalBaseDataset(BaseActionDataset):
             raise ValueError(f'{where}: label {label!r} is not an integer in '
                              f'[0, num_classes={self.num_classes})')
         return int(label)
+
+    def check_domain_rows(self, domain: str, split: str, path: str,
+                          num_rows: int) -> None:
+        """Refuse a requested domain whose annotation file has no row."""
+        if num_rows:
+            return
+        msg = (f'{type(self).__name__}: requested domain {domain!r} has no '
+               f'rows in split {split!r} (annotation file {path!r} is '
+               'empty)')
+        if not self.allow_empty_domains:
+            raise ValueError(
+                f'{msg}; a multi-source run would silently train without it. '
+                'Fix the file or the domains, or pass allow_empty_domains='
+                'True to accept it.')
+        print_log(f'{msg}; accepted (allow_empty_domains=True).',
+                  logger='current', level=logging.WARNING)
+
+    def check_not_empty(self, data_list: list, files: Sequence[str]) -> list:
+        """Refuse a dataset with no sample at all, naming its files."""
+        if not data_list:
+            raise ValueError(
+                f'{type(self).__name__}: no sample in any requested domain '
+                f'{list(self.domains)}; the annotation files {list(files)} '
+                'are all empty.')
+        return data_list
 
     def _root_path(self, path: str) -> str:
         """``path`` under ``data_root`` unless it is absolute."""

@@ -147,7 +147,10 @@ class SyntheticMMDGDataset(BaseDataset):
         self.audio_shape = tuple(int(v) for v in audio_shape)
         self.seed = int(seed)
         self._build_world()
-        metainfo = dict(classes=tuple(f'class{k}' for k in range(num_classes)))
+        # ``domains``: every domain name of the world, checked by
+        # DomainAccMetric against its source/target lists.
+        metainfo = dict(classes=tuple(f'class{k}' for k in range(num_classes)),
+                        domains=tuple(self.domain_names))
         super().__init__(
             ann_file='', metainfo=metainfo, pipeline=list(pipeline),
             test_mode=test_mode, serialize_data=False, **kwargs)

@@ -208,3 +208,20 @@ def test_malicious_annotation_pickle_is_refused_at_build(tmp_path):
     with pytest.raises(RefusedPickleGlobal, match=r'D1_train\.pkl.*system'):
         _build(str(tmp_path), ['D1'], 'train')
     assert not marker.exists()
+
+
+def test_empty_requested_domain_raises_naming_domain_split_file(tmp_path):
+    _write_pickle(tmp_path / 'D1_train.pkl')
+    pd.DataFrame(columns=pd.read_pickle(tmp_path / 'D1_train.pkl').columns
+                 ).to_pickle(tmp_path / 'D2_train.pkl')
+    with pytest.raises(ValueError, match=r"domain 'D2' has no rows in split "
+                       r"'train' \(annotation file .*D2_train.pkl"):
+        _build(str(tmp_path), ['D1', 'D2'], 'train')
+    # The documented opt-in keeps D1 alone.
+    ds = _build(str(tmp_path), ['D1', 'D2'], 'train',
+                allow_empty_domains=True)
+    assert ds.get_domain_labels() == ['D1', 'D1']
+    # All requested domains empty: a clear error even with the opt-in.
+    with pytest.raises(ValueError, match=r"no sample in any requested domain "
+                       r"\['D2'\].*D2_train.pkl.*all empty"):
+        _build(str(tmp_path), ['D2'], 'train', allow_empty_domains=True)

@@ -26,6 +26,10 @@ def parse_args(argv=None):
     parser.add_argument('--modalities', nargs='+',
                         default=['imgs', 'flow_imgs', 'audios'])
     parser.add_argument('--output', help='write every problem to this file')
+    parser.add_argument(
+        '--decode', action='store_true',
+        help='also decode every frame (truncated JPEGs, broken videos); '
+        'reads the whole tree')
     return parser.parse_args(argv)
 
 
@@ -34,7 +38,7 @@ def main(argv=None) -> int:
     ds = HACMMDataset(ann_root=args.ann_root, domains=args.domains,
                       split=args.splits, data_root=args.data_root,
                       modalities=args.modalities, pipeline=[])
-    problems = find_missing_media(ds)
+    problems = find_missing_media(ds, decode=args.decode)
     bad = {p.sample_id for p in problems}
     print(f'checked {len(ds)} samples: {len(ds) - len(bad)} complete, '
           f'{len(bad)} with missing media ({len(problems)} problems)')

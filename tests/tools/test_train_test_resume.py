@@ -59,3 +59,33 @@ def test_cpu_ddp_two_processes_with_torchrun(tmp_path):
     log = res.stdout + res.stderr
     assert 'Distributed launcher: pytorch' in log or 'launcher: pytorch' in log
     assert 'source/top1' in log
+
+
+def test_test_tool_refuses_a_checkpoint_of_another_model(tmp_path):
+    """Before: a mismatch warning, chance accuracy, exit 0. Now: an error."""
+    import pytest
+    from mmengine.config import Config
+
+    from mmaction.registry import MODELS
+    test = load_tool('test.py')
+    cfg = write_tiny_synthetic_config(tmp_path, epochs=1)
+    model = MODELS.build(Config.fromfile(cfg).model)
+    other = tmp_path / 'other.pth'
+    torch.save(dict(state_dict={'backbone.conv.weight': torch.zeros(1)}), other)
+    args = ['--work-dir', str(tmp_path / 't')] + TINY_DATA
+    with pytest.raises(ValueError, match=r"(?s)other.pth' does not fit the model"
+                       r'.*missing in the checkpoint'):
+        test.main([cfg, str(other)] + args)
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    with pytest.raises(ValueError, match=r"empty.pth' is empty"):
+        test.main([cfg, str(empty)] + args)
+    # A partial load is an explicit choice.
+    state = model.state_dict()
+    state.pop(sorted(state)[-1])
+    partial = tmp_path / 'partial.pth'
+    torch.save(dict(state_dict=state), partial)
+    with pytest.raises(ValueError, match=r'(?s)1 key\(s\) missing'):
+        test.main([cfg, str(partial)] + args)
+    metrics = test.main([cfg, str(partial), '--allow-partial-checkpoint'] + args)
+    assert 'target/top1' in metrics

@@ -133,8 +133,10 @@ class HACMMDataset(MultiModalBaseDataset):
                 f'split {split!r} does not exist; expected '
                 f'{self.ann_file_tmpl!r} under ann_root={self.ann_root!r}')
         rows = []
-        # newline='' lets csv handle the CRLF endings (no '\r' in labels).
-        with open(path, newline='', encoding='utf-8') as f:
+        # newline='' lets csv handle the CRLF endings (no '\r' in labels);
+        # utf-8-sig strips a byte-order mark, which would otherwise join the
+        # first file name ('\ufeffa.mp4').
+        with open(path, newline='', encoding='utf-8-sig') as f:
             for line_no, row in enumerate(csv.reader(f), start=1):
                 if not row:
                     continue

@@ -43,6 +43,7 @@ from mmengine.dataset import BaseDataset
 from mmaction.registry import DATASETS
 
 from ..modalities import MODALITIES
+from .mm_base_dataset import check_pipeline_modalities
 SPLITS = ('train', 'val', 'test')
 
 
@@ -154,6 +155,8 @@ class SyntheticMMDGDataset(BaseDataset):
         super().__init__(
             ann_file='', metainfo=metainfo, pipeline=list(pipeline),
             test_mode=test_mode, serialize_data=False, **kwargs)
+        check_pipeline_modalities(self.pipeline, self.modalities,
+                                  type(self).__name__)
 
     # ------------------------------------------------------------------ #
     @staticmethod

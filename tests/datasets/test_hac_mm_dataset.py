@@ -122,3 +122,10 @@ def test_empty_requested_domain_raises_naming_domain_split_file(tmp_path):
     assert ds.get_domain_labels() == ['animal']
     with pytest.raises(ValueError, match='no sample in any requested domain'):
         _build(str(tmp_path), ['cartoon'], 'train', allow_empty_domains=True)
+
+
+def test_utf8_bom_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / 'HAC_train_only_human.csv'
+    path.write_bytes('\ufeffa b.mp4,0\r\nc.mp4,1\r\n'.encode('utf-8'))
+    ds = _build(str(tmp_path), ['human'], 'train', modalities=['audios'])
+    assert _names(ds) == ['a b.mp4', 'c.mp4']

@@ -12,7 +12,7 @@ import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmaction_merdg.apis import set_dataset_options
+from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
 from mmaction_merdg.compat import setup_cpu_distributed
 
 
@@ -31,6 +31,10 @@ def parse_args(argv=None):
         help='set keys in every dataset of the config')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help='load a checkpoint whose keys do not all fit the model '
+        '(refused by default)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -66,6 +70,8 @@ def main(argv=None):
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    check_checkpoint_fits(runner.model, args.checkpoint,
+                          args.allow_partial_checkpoint)
     return runner.test()
 
 

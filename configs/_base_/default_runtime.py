@@ -13,7 +13,15 @@ default_hooks = dict(
     # (best target accuracy over epochs) is logged for comparison, never used.
     checkpoint=dict(
         type='CheckpointHook', interval=1, save_best='source/top1',
-        rule='greater', max_keep_ckpts=2, save_last=True))
+        rule='greater', max_keep_ckpts=2, save_last=True),
+    # Checkpoints carry the random-number state (torch, numpy, Python, the
+    # sampler seed; workers seeded per epoch) so that --resume continues
+    # exactly as an uninterrupted run (mmaction_merdg/engine/hooks/
+    # exact_resume_hook.py). A default_hooks entry, so that configs setting
+    # custom_hooks keep it; `enabled=False` turns it off.
+    exact_resume=dict(type='ExactResumeHook'),
+    # With skip_unreadable=True: the number of replaced samples, per epoch.
+    skipped_samples=dict(type='SkippedSampleLoggerHook'))
 
 # Non-deterministic cuDNN is fine; seeds come from --seed / randomness.seed.
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)

@@ -58,7 +58,9 @@ class BalancedDomainSampler(Sampler):
         seed (int, optional): Base seed; synchronised over ranks when None.
         epoch_length (str): ``'max'`` or ``'min'``. Defaults to ``'max'``.
         domains (Sequence[str], optional): Domains to draw from and their
-            order; defaults to all domains of the dataset, sorted.
+            order; defaults to all domains of the dataset, sorted. A
+            requested domain (here, or in the dataset's ``domains``) without
+            samples raises ``ValueError``.
     """
 
     def __init__(self,
@@ -80,10 +82,20 @@ class BalancedDomainSampler(Sampler):
         self.epoch = 0
         labels = domain_labels_of(dataset)
         names = sorted(set(labels)) if domains is None else list(domains)
-        missing = [d for d in names if d not in set(labels)]
+        # The domains the dataset was asked for count as requested too: one
+        # without samples would silently leave the batches (D1 + D2 -> D2).
+        requested = list(names)
+        if domains is None and not getattr(dataset, 'allow_empty_domains',
+                                           False):
+            requested += [str(d) for d in getattr(dataset, 'domains', ())
+                          if str(d) not in requested]
+        missing = [d for d in requested if d not in set(labels)]
         if missing:
-            raise ValueError(f'BalancedDomainSampler: domains {missing} have no '
-                             f'samples; the dataset holds {sorted(set(labels))}.')
+            raise ValueError(
+                f'BalancedDomainSampler: requested domain(s) {missing} have '
+                f'no samples in {type(dataset).__name__}; the dataset holds '
+                f'{sorted(set(labels))}. Every batch must hold every '
+                'requested domain.')
         self.domains = names
         self.indices_by_domain: Dict[str, np.ndarray] = {
             d: np.array([i for i, x in enumerate(labels) if x == d]) for d in names

@@ -16,6 +16,7 @@ conventions are written down in ``shared/fixtures/real/FORMATS.md``; in short:
 """
 import math
 import os.path as osp
+import pickle
 import re
 from typing import List, Optional, Sequence, Union
 
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from mmaction.registry import DATASETS
+from ..compat.annotation_pickle import (RefusedPickleGlobal,
+                                        read_annotation_pickle)
 from ..modalities import MODALITIES
 from .mm_base_dataset import MultiModalBaseDataset, check_domains
 
@@ -92,12 +95,16 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
         flow_stride (int): RGB frames per flow frame. Defaults to 2.
         skip_unreadable (bool): Opt-in skip policy, see
             :class:`MultiModalBaseDataset`. Defaults to False.
+        allow_empty_domains (bool): Accept a requested domain whose pickle
+            has no row, see :class:`MultiModalBaseDataset`. Defaults to False.
         test_mode (bool): Defaults to False.
     """
 
     DOMAIN_PARTICIPANTS = {'D1': 'P08', 'D2': 'P01', 'D3': 'P22'}
+    # ``domains``: every domain name, checked by DomainAccMetric.
     METAINFO = dict(classes=('take', 'put', 'open', 'close', 'wash', 'cut',
-                             'mix', 'pour'))
+                             'mix', 'pour'),
+                    domains=('D1', 'D2', 'D3'))
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -175,15 +182,13 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
                 f'{domain!r}, split {self.split!r} does not exist; expected '
                 f'the MM-SADA pickle {self.ann_file_tmpl!r} under ann_root='
                 f'{self.ann_root!r}')
-        try:
-            frame = pd.read_pickle(path)
-        except Exception as err:
-            raise ValueError(f'{type(self).__name__}: cannot read annotation '
-                             f'file {path!r} as a pandas pickle: {err}') from err
-        if not isinstance(frame, pd.DataFrame):
-            raise ValueError(f'{type(self).__name__}: {path!r} holds a '
-                             f'{type(frame).__name__}, expected a pandas '
-                             'DataFrame of MM-SADA segments')
+        try:  # restricted unpickler: a pickle cannot run code
+            frame = read_annotation_pickle(path)
+        except RefusedPickleGlobal:
+            raise
+        except (pickle.UnpicklingError, TypeError) as err:
+            raise ValueError(f'{type(self).__name__}: {err}; expected the '
+                             'DataFrame of MM-SADA segments') from err
         missing = [c for c in self.required_columns() if c not in frame]
         if missing:
             raise KeyError(
@@ -198,10 +203,12 @@ class EpicKitchensMMDataset(MultiModalBaseDataset):
         for domain in self.domains:
             path = self.ann_file_of(domain)
             frame = self.read_annotations(domain)
+            self.check_domain_rows(domain, self.split, path, len(frame))
             for row_idx, row in enumerate(frame.itertuples(index=False)):
                 where = f'{path!r} row {row_idx}'
                 data_list.append(self._sample(domain, row._asdict(), where))
-        return data_list
+        return self.check_not_empty(
+            data_list, [self.ann_file_of(d) for d in self.domains])
 
     def _sample(self, domain: str, row: dict, where: str) -> dict:
         label = self.check_label(row['verb_class'], f'{where} (verb_class)')

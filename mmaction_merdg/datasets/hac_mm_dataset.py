@@ -65,12 +65,16 @@ class HACMMDataset(MultiModalBaseDataset):
             window. Defaults to 24.0 (the prior code's assumption).
         skip_unreadable (bool): Opt-in skip policy, see
             :class:`MultiModalBaseDataset`. Defaults to False.
+        allow_empty_domains (bool): Accept a requested domain whose list has
+            no row, see :class:`MultiModalBaseDataset`. Defaults to False.
         test_mode (bool): Defaults to False.
     """
 
     DOMAINS = ('human', 'animal', 'cartoon')
+    # ``domains``: every domain name, checked by DomainAccMetric.
     METAINFO = dict(classes=('sleeping', 'watching_tv', 'eating', 'drinking',
-                             'swimming', 'running', 'door_opening'))
+                             'swimming', 'running', 'door_opening'),
+                    domains=DOMAINS)
     SPLITS = ('train', 'test')
 
     def __init__(self,
@@ -130,8 +134,10 @@ class HACMMDataset(MultiModalBaseDataset):
                 f'split {split!r} does not exist; expected '
                 f'{self.ann_file_tmpl!r} under ann_root={self.ann_root!r}')
         rows = []
-        # newline='' lets csv handle the CRLF endings (no '\r' in labels).
-        with open(path, newline='', encoding='utf-8') as f:
+        # newline='' lets csv handle the CRLF endings (no '\r' in labels);
+        # utf-8-sig strips a byte-order mark, which would otherwise join the
+        # first file name ('\ufeffa.mp4').
+        with open(path, newline='', encoding='utf-8-sig') as f:
             for line_no, row in enumerate(csv.reader(f), start=1):
                 if not row:
                     continue
@@ -153,9 +159,15 @@ class HACMMDataset(MultiModalBaseDataset):
         data_list = []
         for domain in self.domains:
             for split in self.splits:
-                for name, label, _ in self.read_list(domain, split):
+                rows = self.read_list(domain, split)
+                self.check_domain_rows(domain, split,
+                                       self.ann_file_of(domain, split),
+                                       len(rows))
+                for name, label, _ in rows:
                     data_list.append(self._sample(domain, split, name, label))
-        return data_list
+        return self.check_not_empty(data_list, [
+            self.ann_file_of(d, s) for d in self.domains for s in self.splits
+        ])
 
     def _sample(self, domain: str, split: str, name: str, label: int) -> dict:
         stem = osp.splitext(name)[0]

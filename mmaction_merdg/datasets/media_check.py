@@ -1,16 +1,23 @@
-"""Check a media tree against a dataset's annotations, without decoding.
+"""Check a media tree against a dataset's annotations.
 
 Used by ``tools/data/{epic_kitchens,hac}/check_tree.py``. Works on the sample
 dicts of :class:`EpicKitchensMMDataset` and :class:`HACMMDataset`: every RGB
 and flow frame of every segment, every video file and every wav (and, for a
-wav, that it is long enough for the segment's window).
+wav, that it covers the segment's window up to its end). With
+``decode=True`` every frame is also decoded (JPEGs checked for truncation,
+videos decoded frame by frame), which reads the whole tree.
 """
 import collections
 import os
 import os.path as osp
 from typing import Dict, List, NamedTuple, Set
 
+import cv2
 import soundfile as sf
+
+from .transforms.errors import MediaReadError
+from .transforms.strict_media import (audio_window_frames,
+                                      check_image_complete)
 
 
 class MissingMedia(NamedTuple):
@@ -36,18 +43,22 @@ class _Listing:
         return name in self._cache[folder]
 
 
-def find_missing_media(dataset, max_reports: int = 0) -> List[MissingMedia]:
+def find_missing_media(dataset, max_reports: int = 0,
+                       decode: bool = False) -> List[MissingMedia]:
     """List the missing or too-short media of every sample of ``dataset``.
 
     Args:
         dataset: A built multimodal dataset (its ``get_data_info`` dicts).
         max_reports (int): Stop after this many problems; 0 for no limit.
+        decode (bool): Also decode every frame (truncated JPEGs, broken
+            videos). Defaults to False.
 
     Returns:
         list[MissingMedia]: One entry per missing file (a missing frame folder
         is reported once per sample, not once per frame).
     """
     listing = _Listing()
+    decoder = _Decoder() if decode else None
     wav_frames: Dict[str, tuple] = {}
     problems: List[MissingMedia] = []
 
@@ -60,17 +71,21 @@ def find_missing_media(dataset, max_reports: int = 0) -> List[MissingMedia]:
         if 'frame_dir' in info:
             _check_frames(listing, sample, info['frame_dir'],
                           [info['filename_tmpl']], info['start_index'],
-                          info['total_frames'], report)
+                          info['total_frames'], report, decoder)
         if 'flow_frame_dir' in info:
             tmpl = info['flow_filename_tmpl']
             _check_frames(listing, sample, info['flow_frame_dir'],
                           [tmpl.replace('{}', d, 1)
                            for d in info['flow_directions']],
                           info['flow_start_index'], info['flow_total_frames'],
-                          report)
+                          report, decoder)
         for key in ('filename', 'flow_x_filename', 'flow_y_filename'):
             if key in info and not listing.exists(info[key]):
                 report(sample, info[key], 'missing video')
+            elif key in info and decoder is not None:
+                reason = decoder.video(info[key])
+                if reason:
+                    report(sample, info[key], reason)
         if 'audio_path' in info:
             path = info['audio_path']
             if not listing.exists(path):
@@ -85,17 +100,58 @@ def find_missing_media(dataset, max_reports: int = 0) -> List[MissingMedia]:
                 frames, rate = wav_frames[path]
                 if frames is None:
                     report(sample, path, f'unreadable wav: {rate}')
-                elif info.get('audio_stop') is not None and \
-                        frames < info['audio_start'] * rate + 1:
-                    report(sample, path,
-                           f'wav too short: {frames / rate:.2f} s, the '
-                           f"segment starts at {info['audio_start']:.2f} s")
+                elif info.get('audio_stop') is not None:
+                    try:  # the window's END must lie in the file too
+                        audio_window_frames(path, frames, rate,
+                                            info['audio_start'],
+                                            info['audio_stop'])
+                    except MediaReadError:
+                        report(sample, path,
+                               f'wav too short: {frames / rate:.2f} s, the '
+                               f"segment is [{info['audio_start']:.2f}, "
+                               f"{info['audio_stop']:.2f}) s")
         if max_reports and len(problems) >= max_reports:
             break
     return problems
 
 
-def _check_frames(listing, sample, folder, templates, start, total, report):
+class _Decoder:
+    """Decode frames and videos once each; return a reason or None."""
+
+    def __init__(self) -> None:
+        self._done: Dict[str, str] = {}
+
+    def image(self, path: str) -> str:
+        if path not in self._done:
+            reason = ''
+            try:
+                check_image_complete(path)
+                if cv2.imread(path, cv2.IMREAD_UNCHANGED) is None:
+                    reason = 'unreadable frame: not a decodable image'
+            except MediaReadError as err:
+                reason = f'unreadable frame: {err}'
+            self._done[path] = reason
+        return self._done[path]
+
+    def video(self, path: str) -> str:
+        if path not in self._done:
+            reason = ''
+            try:
+                import decord
+                reader = decord.VideoReader(path, num_threads=1)
+                if len(reader) == 0:
+                    reason = 'unreadable video: no frame'
+                for start in range(0, len(reader), 64):
+                    reader.get_batch(
+                        list(range(start, min(start + 64, len(reader)))))
+            except Exception as err:  # decord raises bare errors
+                reason = f'unreadable video: {err}'.splitlines()[0]
+            self._done[path] = reason
+        return self._done[path]
+
+
+def _check_frames(listing, sample, folder, templates, start, total, report,
+                  decoder=None):
     for tmpl in templates:
         paths = [osp.join(folder, tmpl.format(i))
                  for i in range(start, start + total)]
@@ -104,9 +160,15 @@ def _check_frames(listing, sample, folder, templates, start, total, report):
             report(sample, osp.dirname(paths[0]),
                    f'no frame of {osp.basename(paths[0])}..'
                    f'{osp.basename(paths[-1])}')
-        else:
-            for path in missing:
-                report(sample, path, 'missing frame')
+            continue
+        for path in missing:
+            report(sample, path, 'missing frame')
+        if decoder is not None:
+            missing = set(missing)
+            for path in paths:
+                reason = path not in missing and decoder.image(path)
+                if reason:
+                    report(sample, path, reason)
 
 
 def summarize_missing(problems: List[MissingMedia], num_samples: int,

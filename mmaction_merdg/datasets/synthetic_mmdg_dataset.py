@@ -43,6 +43,7 @@ from mmengine.dataset import BaseDataset
 from mmaction.registry import DATASETS
 
 from ..modalities import MODALITIES, canonical_order
+from .mm_base_dataset import check_pipeline_modalities
 SPLITS = ('train', 'val', 'test')
 
 
@@ -148,10 +149,15 @@ class SyntheticMMDGDataset(BaseDataset):
         self.audio_shape = tuple(int(v) for v in audio_shape)
         self.seed = int(seed)
         self._build_world()
-        metainfo = dict(classes=tuple(f'class{k}' for k in range(num_classes)))
+        # ``domains``: every domain name of the world, checked by
+        # DomainAccMetric against its source/target lists.
+        metainfo = dict(classes=tuple(f'class{k}' for k in range(num_classes)),
+                        domains=tuple(self.domain_names))
         super().__init__(
             ann_file='', metainfo=metainfo, pipeline=list(pipeline),
             test_mode=test_mode, serialize_data=False, **kwargs)
+        check_pipeline_modalities(self.pipeline, self.modalities,
+                                  type(self).__name__)
 
     # ------------------------------------------------------------------ #
     @staticmethod

@@ -93,3 +93,13 @@ def test_errors():
         BalancedDomainSampler(Toy(dict(a=1, b=1)), batch_size=4, seed=0, epoch_length='min')
     with pytest.raises(ValueError, match='epoch_length'):
         BalancedDomainSampler(Toy(dict(a=4)), batch_size=2, seed=0, epoch_length='all')
+
+
+def test_refuses_a_requested_domain_of_the_dataset_without_samples():
+    ds = Toy(dict(D2=8))
+    ds.domains = ['D1', 'D2']  # the dataset was asked for D1 + D2
+    with pytest.raises(ValueError, match=r"requested domain\(s\) \['D1'\] "
+                       r"have no samples.*holds \['D2'\]"):
+        BalancedDomainSampler(ds, batch_size=2, seed=0)
+    ds.allow_empty_domains = True  # the documented opt-in
+    assert BalancedDomainSampler(ds, batch_size=2, seed=0).domains == ['D2']

@@ -188,3 +188,74 @@ def test_skip_policy_lets_programming_errors_through(tmp_path):
                                skip_unreadable=True)
     with pytest.raises(KeyError, match='clip_len'):
         ds[0]
+
+
+def test_malicious_annotation_pickle_is_refused_at_build(tmp_path):
+    """A downloaded D1_train.pkl cannot run code when the dataset is built."""
+    import os
+    import pickle
+
+    from mmaction_merdg.compat.annotation_pickle import RefusedPickleGlobal
+    marker = tmp_path / 'pwned'
+
+    class Evil:
+
+        def __reduce__(self):
+            return (os.system, (f'touch {marker}', ))
+
+    with open(tmp_path / 'D1_train.pkl', 'wb') as f:
+        pickle.dump(Evil(), f)
+    with pytest.raises(RefusedPickleGlobal, match=r'D1_train\.pkl.*system'):
+        _build(str(tmp_path), ['D1'], 'train')
+    assert not marker.exists()
+
+
+def test_empty_requested_domain_raises_naming_domain_split_file(tmp_path):
+    _write_pickle(tmp_path / 'D1_train.pkl')
+    pd.DataFrame(columns=pd.read_pickle(tmp_path / 'D1_train.pkl').columns
+                 ).to_pickle(tmp_path / 'D2_train.pkl')
+    with pytest.raises(ValueError, match=r"domain 'D2' has no rows in split "
+                       r"'train' \(annotation file .*D2_train.pkl"):
+        _build(str(tmp_path), ['D1', 'D2'], 'train')
+    # The documented opt-in keeps D1 alone.
+    ds = _build(str(tmp_path), ['D1', 'D2'], 'train',
+                allow_empty_domains=True)
+    assert ds.get_domain_labels() == ['D1', 'D1']
+    # All requested domains empty: a clear error even with the opt-in.
+    with pytest.raises(ValueError, match=r"no sample in any requested domain "
+                       r"\['D2'\].*D2_train.pkl.*all empty"):
+        _build(str(tmp_path), ['D2'], 'train', allow_empty_domains=True)
+
+
+def test_skip_policy_replaces_within_the_domain_and_counts(tmp_path):
+    """40 replacements of a broken D1 sample are all D1 samples."""
+    _tiny_tree(tmp_path)  # D1: sample 0 readable, sample 1 not
+    _write_pickle(tmp_path / 'D2_train.pkl', video_id=['P01_01'] * 2,
+                  participant_id=['P01'] * 2)
+    frame_dir = tmp_path / 'rgb' / 'train' / 'D2' / 'P01_01'
+    frame_dir.mkdir(parents=True)
+    import cv2
+    for i in range(61, 242):
+        cv2.imwrite(str(frame_dir / f'frame_{i:010d}.jpg'),
+                    np.full((8, 8, 3), 100, np.uint8))
+    ds = EpicKitchensMMDataset(
+        ann_root=str(tmp_path), domains=['D1', 'D2'], split='train',
+        data_root=str(tmp_path), modalities=['imgs'], pipeline=_pipeline(),
+        skip_unreadable=True)
+    np.random.seed(0)
+    domains = [ds[1]['data_samples'].domain for _ in range(40)]
+    assert domains == ['D1'] * 40
+    assert ds.pop_replaced_count() >= 40
+    assert ds.pop_replaced_count() == 0
+
+
+def test_packer_asking_for_a_modality_the_dataset_lacks_fails_at_build(
+        tmp_path):
+    _tiny_tree(tmp_path)
+    pipeline = _pipeline()
+    pipeline[-1]['collect_keys'] = ('imgs', 'flow_imgs')
+    with pytest.raises(ValueError, match=r"PackActionInputs collects "
+                       r"\['flow_imgs'\].*only the modalities \['imgs'\]"):
+        EpicKitchensMMDataset(ann_root=str(tmp_path), domains=['D1'],
+                              split='train', data_root=str(tmp_path),
+                              modalities=['imgs'], pipeline=pipeline)

@@ -108,3 +108,24 @@ def test_missing_list_unknown_domain_and_split(tmp_path):
         _build(str(tmp_path), ['robot'], 'test')
     with pytest.raises(ValueError, match='split'):
         _build(str(tmp_path), ['human'], 'val')
+
+
+def test_empty_requested_domain_raises_naming_domain_split_file(tmp_path):
+    _write_list(tmp_path / 'HAC_train_only_animal.csv', ['a.mp4,0'])
+    _write_list(tmp_path / 'HAC_train_only_cartoon.csv', [])
+    with pytest.raises(ValueError, match=r"domain 'cartoon' has no rows in "
+                       r"split 'train' \(annotation file .*"
+                       r"HAC_train_only_cartoon.csv"):
+        _build(str(tmp_path), ['animal', 'cartoon'], 'train')
+    ds = _build(str(tmp_path), ['animal', 'cartoon'], 'train',
+                allow_empty_domains=True)
+    assert ds.get_domain_labels() == ['animal']
+    with pytest.raises(ValueError, match='no sample in any requested domain'):
+        _build(str(tmp_path), ['cartoon'], 'train', allow_empty_domains=True)
+
+
+def test_utf8_bom_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / 'HAC_train_only_human.csv'
+    path.write_bytes('\ufeffa b.mp4,0\r\nc.mp4,1\r\n'.encode('utf-8'))
+    ds = _build(str(tmp_path), ['human'], 'train', modalities=['audios'])
+    assert _names(ds) == ['a b.mp4', 'c.mp4']

@@ -85,6 +85,20 @@ def test_hac_tools_on_written_tree(real_fixtures, tmp_path, capsys):
     write_synthetic_hac_tree(root, samples_per_domain=2)
     check = load_tool('hac', 'check_tree.py')
     assert check.main([root]) == 0
+    assert check.main([root, '--decode']) == 0
+    # A video cut to its first 2 kB exists (passes the plain check) but does
+    # not decode.
+    lists = open(osp.join(root, 'HAC_Splits',
+                          'HAC_train_only_animal.csv')).read().split('\r\n')
+    cut = osp.join(root, 'animal', 'videos', lists[0].split(',')[0])
+    whole = open(cut, 'rb').read()
+    open(cut, 'wb').write(whole[:2048])
+    assert check.main([root]) == 0
+    out_file = str(tmp_path / 'decode.tsv')
+    assert check.main([root, '--decode', '--output', out_file]) == 1
+    lines = open(out_file).read().splitlines()
+    assert len(lines) == 1 and f'{cut}\tunreadable video' in lines[0]
+    open(cut, 'wb').write(whole)
     # Replace one human video by test.avi (which has an audio track) and
     # extract its audio: it matches test.wav, test.avi's own track.
     lists = open(osp.join(root, 'HAC_Splits',
@@ -115,3 +129,33 @@ def test_hac_tools_on_written_tree(real_fixtures, tmp_path, capsys):
     # which is reported, with status 1.
     assert extract.main([root, '--domains', 'human', '--overwrite']) == 1
     assert 'has no audio stream' in capsys.readouterr().err
+
+
+def test_epic_check_tree_tests_window_ends_and_decodes_on_request(
+        epic_tree, tmp_path):
+    """A wav ending inside a segment and a half JPEG are both reported."""
+    check = load_tool('epic_kitchens', 'check_tree.py')
+    frame = osp.join(epic_tree, 'rgb', 'train', 'D1', 'P08_01',
+                     'frame_0000000003.jpg')
+    wav = osp.join(epic_tree, 'rgb', 'test', 'D3', 'P22_09.wav')
+    frame_bytes = open(frame, 'rb').read()
+    wave, sr = sf.read(wav, dtype='int16')
+    try:
+        open(frame, 'wb').write(frame_bytes[:len(frame_bytes) // 2])
+        # Segment 11 is [0.00, 0.13) s, segment 12 [0.13, 0.27) s: cut the
+        # wav at 0.18 s, inside segment 12 (its start is still in the file).
+        sf.write(wav, wave[:int(0.18 * sr)], sr, subtype='PCM_16')
+        out_file = str(tmp_path / 'problems.tsv')
+        assert check.main([epic_tree, '--output', out_file]) == 1
+        lines = open(out_file).read().splitlines()
+        assert lines == [f'D3/P22_09/12\t{wav}\twav too short: 0.18 s, the '
+                         'segment is [0.13, 0.27) s']
+        assert check.main([epic_tree, '--decode', '--output', out_file]) == 1
+        lines = open(out_file).read().splitlines()
+        assert len(lines) == 2
+        assert lines[0].startswith(f'D1/P08_01/1\t{frame}\tunreadable frame:')
+        assert 'truncated JPEG' in lines[0]
+    finally:
+        open(frame, 'wb').write(frame_bytes)
+        sf.write(wav, wave, sr, subtype='PCM_16')
+    assert check.main([epic_tree, '--decode']) == 0

@@ -21,12 +21,14 @@ from scipy.signal import get_window
 
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
+from .strict_media import audio_window_frames, check_audio_policy
 
 
 def read_wav_window(path: str,
                     sample_rate: int,
                     start: Optional[float] = None,
-                    stop: Optional[float] = None) -> np.ndarray:
+                    stop: Optional[float] = None,
+                    short_audio: str = 'error') -> np.ndarray:
     """Read ``[start, stop)`` seconds of a wav as mono float32 at ``sample_rate``.
 
     Only the window is read from disk (EPIC wavs hold whole videos). Stereo and
@@ -38,28 +40,29 @@ def read_wav_window(path: str,
         sample_rate (int): The rate of the returned samples.
         start (float, optional): Window start in seconds. Defaults to the start.
         stop (float, optional): Window end in seconds. Defaults to the end.
+        short_audio (str): A file ending inside the window: ``'error'``,
+            ``'pad'`` (silence) or ``'tile'``, see
+            :func:`.strict_media.audio_window_frames`. Defaults to
+            ``'error'``.
 
     Returns:
         np.ndarray: ``[num_samples]`` float32.
 
     Raises:
-        MediaReadError: The file is missing or unreadable, or the window holds
-            no sample of it.
+        MediaReadError: The file is missing or unreadable, the window holds
+            no sample of it, or (``short_audio='error'``) it ends inside the
+            window.
     """
+    if not os.path.isfile(path):  # libsndfile would say "System error."
+        raise MediaReadError(f"audio file '{path}' does not exist")
     try:
         info = sf.info(path)
     except Exception as err:  # libsndfile raises RuntimeError/LibsndfileError
         raise MediaReadError(
             f"cannot read audio file '{path}': {err}") from err
     file_sr, num_frames = info.samplerate, info.frames
-    first = 0 if start is None else int(round(start * file_sr))
-    last = num_frames if stop is None else int(round(stop * file_sr))
-    first, last = max(first, 0), min(last, num_frames)
-    if last <= first:
-        raise MediaReadError(
-            f"audio file '{path}' is too short: it holds {num_frames} samples "
-            f'({num_frames / file_sr:.3f} s at {file_sr} Hz) but the sample '
-            f'needs the window [{start}, {stop}) s')
+    first, last, pad = audio_window_frames(path, num_frames, file_sr, start,
+                                           stop, short_audio)
     try:
         # [num_samples, channels]
         wave = sf.read(path, start=first, stop=last, dtype='float32',
@@ -68,6 +71,8 @@ def read_wav_window(path: str,
         raise MediaReadError(
             f"cannot read audio file '{path}': {err}") from err
     wave = wave.mean(axis=1)  # [num_samples, channels] -> [num_samples]
+    if pad:  # short_audio='pad': silence for the part the file lacks
+        wave = np.concatenate([wave, np.zeros(pad, wave.dtype)])
     if file_sr != sample_rate:
         import torchaudio.functional as AF
         wave = AF.resample(torch.from_numpy(wave), file_sr,
@@ -194,14 +199,20 @@ class LoadAudioWindow(BaseTransform):
     Args:
         sample_rate (int): Output rate in Hz. Defaults to 16000.
         clip_seconds (float): Output length in seconds. Defaults to 10.0.
+        short_audio (str): A wav that ends more than 0.05 s before the
+            window does: ``'error'`` raises (default: such a file is
+            incomplete), ``'pad'`` pads the window with silence, ``'tile'``
+            tiles the part read (the prior code's silent behaviour).
 
     Raises:
-        MediaReadError: The wav is missing, unreadable, or holds no sample of
-            the window.
+        MediaReadError: The wav is missing, unreadable, holds no sample of
+            the window, or (``short_audio='error'``) ends inside it.
     """
 
     def __init__(self, sample_rate: int = 16000,
-                 clip_seconds: float = 10.0) -> None:
+                 clip_seconds: float = 10.0,
+                 short_audio: str = 'error') -> None:
+        self.short_audio = check_audio_policy(short_audio)
         self.sample_rate = sample_rate
         self.clip_seconds = clip_seconds
         self.clip_samples = int(round(sample_rate * clip_seconds))
@@ -212,7 +223,7 @@ class LoadAudioWindow(BaseTransform):
             return results
         wave = read_wav_window(results['audio_path'], self.sample_rate,
                                results.get('audio_start'),
-                               results.get('audio_stop'))
+                               results.get('audio_stop'), self.short_audio)
         wave = fit_to_length(wave, self.clip_samples)
         results['audio_wave'] = np.clip(wave, -1.0, 1.0)
         results['audio_sample_rate'] = self.sample_rate
@@ -220,7 +231,8 @@ class LoadAudioWindow(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
-                f'clip_seconds={self.clip_seconds})')
+                f'clip_seconds={self.clip_seconds}, '
+                f'short_audio={self.short_audio!r})')
 
 
 @TRANSFORMS.register_module()

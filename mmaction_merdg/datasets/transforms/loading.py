@@ -24,6 +24,7 @@ from mmcv.transforms import BaseTransform
 from mmaction.datasets.transforms import DecordDecode, DecordInit
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
+from .strict_media import check_image_complete
 
 
 def _read_image(path: str, flag: int) -> np.ndarray:
@@ -32,6 +33,7 @@ def _read_image(path: str, flag: int) -> np.ndarray:
         if not osp.isfile(path):
             raise MediaReadError(f"frame file '{path}' does not exist")
         raise MediaReadError(f"frame file '{path}' is not a readable image")
+    check_image_complete(path)  # a half JPEG decodes, with grey rows
     return img
 
 

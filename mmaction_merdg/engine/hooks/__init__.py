@@ -1,3 +1,7 @@
 from .entropy_logger_hook import ModalityEntropyLoggerHook
+from .exact_resume_hook import ExactResumeHook
+from .skipped_sample_logger_hook import SkippedSampleLoggerHook
 
-__all__ = ['ModalityEntropyLoggerHook']
+__all__ = [
+    'ExactResumeHook', 'ModalityEntropyLoggerHook', 'SkippedSampleLoggerHook'
+]

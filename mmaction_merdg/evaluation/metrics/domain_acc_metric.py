@@ -81,11 +81,48 @@ class DomainAccMetric(BaseMetric):
                 dict(pred=int(score.argmax()), gt=int(ds['gt_label'].view(-1)[0]),
                      domain=str(ds['domain']), num_classes=int(score.numel())))
 
+    def check_domain_names(self, seen: Sequence[str]) -> None:
+        """Refuse source/target names the data does not know.
+
+        The known names are the dataset's ``metainfo['domains']`` (all domains
+        of the dataset family, so a test set holding only the target is fine)
+        plus the domains seen in this evaluation. For a dataset that declares
+        no ``domains``, only case mismatches with the seen names are caught. A name absent from them
+        would otherwise drop out of its group silently (``['D1', 'D4']``
+        selects checkpoints on D1 alone); a case mismatch (``'d1'``) is named
+        as such.
+
+        Raises:
+            ValueError: Naming the unknown names and the known ones.
+        """
+        meta = getattr(self, 'dataset_meta', None) or {}
+        declared = [str(d) for d in meta.get('domains', ())]
+        known = list(dict.fromkeys(declared + sorted(set(seen))))
+        for group, names in (('source_domains', self.source_domains),
+                             ('target_domains', self.target_domains)):
+            unknown = [d for d in names if d not in known]
+            hints = [
+                f'{d!r} -> {k!r}' for d in unknown for k in known
+                if d.lower() == k.lower()
+            ]
+            if not unknown or not (declared or hints):
+                # A dataset that does not declare its domains: only the
+                # names seen can be checked, and an unseen name may be a
+                # group absent from this split (a test set of the target).
+                continue
+            hint = (f' (case mismatch: {", ".join(hints)}; domain names are '
+                    'case-sensitive)') if hints else ''
+            raise ValueError(
+                f'DomainAccMetric: {group} {unknown} are not domains of the '
+                f'data{hint}; the known domains are {known}. An unknown name '
+                'would silently leave its group and the checkpoint selection.')
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         num_classes = self.num_classes or results[0]['num_classes']
         pred = np.array([r['pred'] for r in results])
         gt = np.array([r['gt'] for r in results])
         dom = np.array([r['domain'] for r in results])
+        self.check_domain_names(dom.tolist())
         groups = dict(all=np.ones(len(results), bool),
                       source=np.isin(dom, self.source_domains),
                       target=np.isin(dom, self.target_domains))

@@ -23,6 +23,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
+from .feature_checks import check_finite_features
 
 
 def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -215,6 +216,7 @@ class MultiModalRecognizer(BaseModel):
             (their names hold no "loss", so mmengine does not sum them).
         """
         feats = self.extract_feat(inputs)
+        check_finite_features(feats)  # names the modality that diverged
         logits = self.cls_head(feats)
         losses = self.cls_head.loss(logits, self._labels(data_samples))
         self.last_features = {m: f.detach() for m, f in feats.items()}

@@ -61,10 +61,29 @@ def test_window_is_cut_from_timestamps_and_tiled(tmp_path):
     assert out['audio_wave'].shape == (160000, )
     np.testing.assert_array_equal(out['audio_wave'][:8000], window)
     np.testing.assert_array_equal(out['audio_wave'][8000:16000], window)
-    # A window past the end keeps what exists.
-    out = LoadAudioWindow(clip_seconds=1.0)(
-        dict(audio_path=path, audio_start=2.5, audio_stop=9.0))
+    # A wav that ends inside the window is incomplete: an error by default.
+    past_end = dict(audio_path=path, audio_start=2.5, audio_stop=9.0)
+    with pytest.raises(MediaReadError, match=r"v.wav' does not cover the "
+                       r'window \[2.5, 9.0\) s: it ends at 3.000 s'):
+        LoadAudioWindow(clip_seconds=1.0)(dict(past_end))
+    # The documented opt-ins: tile what exists (the prior code) or pad.
+    out = LoadAudioWindow(clip_seconds=1.0, short_audio='tile')(dict(past_end))
     np.testing.assert_array_equal(out['audio_wave'][:8000], wave[-8000:])
+    np.testing.assert_array_equal(out['audio_wave'][8000:], wave[-8000:])
+    out = LoadAudioWindow(clip_seconds=1.0, short_audio='pad')(dict(past_end))
+    np.testing.assert_array_equal(out['audio_wave'][:8000], wave[-8000:])
+    assert not out['audio_wave'][8000:].any()
+    # Within the tolerance (rounding, a track a few ms short) it is read.
+    out = LoadAudioWindow(clip_seconds=1.0)(
+        dict(audio_path=path, audio_start=2.5, audio_stop=3.04))
+    assert out['audio_wave'].shape == (16000, )
+    with pytest.raises(ValueError, match='short_audio must be one of'):
+        LoadAudioWindow(short_audio='loop')
+
+
+def test_missing_wav_says_does_not_exist(tmp_path):
+    with pytest.raises(MediaReadError, match=r"nope.wav' does not exist"):
+        LoadAudioWindow()(dict(audio_path=str(tmp_path / 'nope.wav')))
 
 
 def test_stereo_downmix_and_resample(real_root, tmp_path):

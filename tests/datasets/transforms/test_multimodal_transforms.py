@@ -119,3 +119,20 @@ def test_corrupt_frame_names_file(tmp_path):
     with pytest.raises(MediaReadError,
                        match=r"img_00001.jpg' is not a readable image"):
         MultiModalRawFrameDecode()(results)
+
+
+def test_truncated_jpeg_is_an_unreadable_frame(real_root, tmp_path):
+    """Half a JPEG decodes with grey rows; it must be refused, named."""
+    import cv2
+    src = osp.join(real_root, 'mmaction2_testdata', 'imgs', 'img_00001.jpg')
+    data = open(src, 'rb').read()
+    (tmp_path / 'img_00001.jpg').write_bytes(data[:len(data) // 2])
+    (tmp_path / 'img_00002.jpg').write_bytes(data + b'\x00\x00')  # padded
+    assert cv2.imread(str(tmp_path / 'img_00001.jpg')) is not None  # lenient
+    results = dict(modalities=('imgs', ), frame_dir=str(tmp_path),
+                   filename_tmpl='img_{:05d}.jpg')
+    with pytest.raises(MediaReadError, match=r"img_00001.jpg' is a truncated "
+                       'JPEG.*end-of-image marker'):
+        MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([1])))
+    out = MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([2])))
+    assert out['imgs'][0].shape == (240, 320, 3)

@@ -82,3 +82,26 @@ def test_docs_contract_names_the_keys_the_metric_emits():
         assert any(p.match(key) for p in patterns), f'{key} is not named in docs/contract.md'
     for name, p in zip(named, patterns):
         assert any(p.match(key) for key in res), f'docs/contract.md names {name}, not emitted'
+
+
+def test_unknown_domain_name_raises_at_first_evaluation_naming_known_ones():
+    MessageHub.get_instance('metric_unknown_domain')
+    m = DomainAccMetric(source_domains=['D1', 'D4'], target_domains=['D3'])
+    m.dataset_meta = dict(classes=('a', 'b', 'c'), domains=('D1', 'D2', 'D3'))
+    with pytest.raises(ValueError, match=r"source_domains \['D4'\].*known "
+                       r"domains are \['D1', 'D2', 'D3'\]"):
+        run(m, [(0, 0, 'D1'), (0, 0, 'D3')])
+
+
+def test_case_mismatch_raises_even_without_declared_domains():
+    MessageHub.get_instance('metric_case_mismatch')
+    m = DomainAccMetric(source_domains=['d1', 'd2'], target_domains=['D3'])
+    with pytest.raises(ValueError, match=r"case mismatch: 'd1' -> 'D1'"):
+        run(m, [(0, 0, 'D1'), (0, 0, 'D2'), (0, 0, 'D3')])
+
+
+def test_declared_domains_allow_a_test_set_of_the_target_only():
+    MessageHub.get_instance('metric_declared_target_only')
+    m = DomainAccMetric(source_domains=['D1', 'D2'], target_domains=['D3'])
+    m.dataset_meta = dict(domains=('D1', 'D2', 'D3'))
+    assert run(m, [(0, 0, 'D3')])['target/top1'] == 1.0

@@ -191,3 +191,11 @@ def test_frozen_stages_pass_through():
             assert not p.requires_grad, name
         elif '.layer4.' in name or name.startswith('layer4'):
             assert p.requires_grad, name
+
+
+def test_nan_features_name_the_modality():
+    model = MODELS.build(model_cfg(('imgs', 'audios')))
+    inputs, samples = batch(('imgs', 'audios'))
+    inputs['audios'][0, 0, 0, 0, 0] = float('nan')
+    with pytest.raises(FloatingPointError, match=r"\['audios'\] encoder"):
+        model(dict(inputs), samples, mode='loss')

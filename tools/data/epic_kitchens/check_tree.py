@@ -29,6 +29,10 @@ def parse_args(argv=None):
     parser.add_argument('--modalities', nargs='+',
                         default=list(MODALITIES))
     parser.add_argument('--output', help='write every problem to this file')
+    parser.add_argument(
+        '--decode', action='store_true',
+        help='also decode every frame (truncated JPEGs, broken videos); '
+        'reads the whole tree')
     return parser.parse_args(argv)
 
 
@@ -41,7 +45,7 @@ def main(argv=None) -> int:
             data_root=args.data_root, modalities=args.modalities,
             pipeline=[])
         samples += len(ds)
-        problems += find_missing_media(ds)
+        problems += find_missing_media(ds, decode=args.decode)
     return report(problems, samples, args.output)
 
 

@@ -27,6 +27,10 @@ def parse_args(argv=None):
     parser.add_argument('--modalities', nargs='+',
                         default=list(MODALITIES))
     parser.add_argument('--output', help='write every problem to this file')
+    parser.add_argument(
+        '--decode', action='store_true',
+        help='also decode every frame (truncated JPEGs, broken videos); '
+        'reads the whole tree')
     return parser.parse_args(argv)
 
 
@@ -35,7 +39,7 @@ def main(argv=None) -> int:
     ds = HACMMDataset(ann_root=args.ann_root, domains=args.domains,
                       split=args.splits, data_root=args.data_root,
                       modalities=args.modalities, pipeline=[])
-    problems = find_missing_media(ds)
+    problems = find_missing_media(ds, decode=args.decode)
     print(summarize_missing(problems, len(ds)))
     if args.output:
         write_missing(problems, args.output)

@@ -17,6 +17,8 @@ model = dict(
 pack = dict(type='PackActionInputs', collect_keys=modalities, algorithm_keys=('domain', ))
 train_pipeline = _base_.train_pipeline[:-1] + [pack]
 val_pipeline = _base_.val_pipeline[:-1] + [pack]
+# Top-level test_pipeline is what mmaction.apis.inference_recognizer reads.
+test_pipeline = val_pipeline
 common = dict(_base_.common, modalities=modalities)
 
 train_dataloader = dict(

@@ -22,6 +22,8 @@ world = dict(
     seed=0)  # world seed: templates, styles, tokens, rules
 pack = dict(type='PackActionInputs', collect_keys=modalities,
             algorithm_keys=('domain', ))
+# What mmaction.apis.inference_recognizer reads (samples are rendered, not loaded).
+test_pipeline = [pack]
 
 train_dataloader = dict(
     batch_size=16,

@@ -29,6 +29,11 @@ MEASURED: Dict[str, Tuple[str, str]] = {
     'fusion_synthetic.py': ('target top-1 55.99 ± 1.26 % (3 seeds)',
                             'docs/evidence.md, "Headline"'),
 }
+# The entry points only name these leaves (same resolved config, same runs).
+MEASURED['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-'
+         'rgb-flow-audio.py'] = MEASURED['merdg_synthetic.py']
+MEASURED['fusion/fusion_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-'
+         'rgb-flow-audio.py'] = MEASURED['fusion_synthetic.py']
 
 
 def _entry(root: str, rel: str) -> dict:

@@ -79,6 +79,7 @@ def test_wheel_holds_configs_tools_and_model_index(wheel):
     for tool in ('tools/train.py', 'tools/test.py', 'tools/dist_train.sh',
                  'tools/dist_test.sh', 'tools/slurm_train.sh'):
         assert tool in shipped, tool
+    assert 'model-index.yml' in shipped
     assert not any('__pycache__' in n or n.startswith('tests/') for n in names)
     meta = [n for n in names if n.endswith('.dist-info/METADATA')]
     text = zipfile.ZipFile(wheel).read(meta[0]).decode()
@@ -122,3 +123,6 @@ def test_mim_train_and_test_from_the_installed_wheel(target, tmp_path):
                 '--checkpoint', str(ckpt), '--work-dir', str(tmp_path / 'test')] + TINY,
                target, str(tmp_path))
     assert 'target/top1' in out
+    # mim search reads .mim/model-index.yml and the metafiles it imports.
+    out = _run(['-m', 'mim', 'search', 'mmaction_merdg'], target, str(tmp_path))
+    assert 'config id: merdg_tiny-slowfast-slowonly-resnetaudio' in out

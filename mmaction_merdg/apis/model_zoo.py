@@ -105,7 +105,8 @@ def render_metafile(folder: str, entries: List[dict]) -> str:
                 f'      Training Data: {e["dataset"]}',
                 f'      Domain Shift: {_yaml_str(e["shift"])}',
                 f'      Epochs: {e["epochs"]}', f'      Batch Size: {e["batch_size"]}',
-                '    Results:', f'      - Dataset: {e["dataset"]}', '        Task: Action Recognition',
+                '    Results:', f'      - Dataset: {e["dataset"]}',
+                '        Task: Action Recognition',
                 '        Metrics:']
         if e['measured']:
             out.append(f'          Target Top 1 (measured here): {_yaml_str(e["measured"][0])}')

@@ -112,7 +112,8 @@ def test_mim_train_and_test_from_the_installed_wheel(target, tmp_path):
     # A bare name: mim finds it in mmaction_merdg/.mim/configs and runs .mim/tools/train.py.
     out = _run(['-m', 'mim', 'train', 'mmaction_merdg', 'merdg_synthetic.py',
                 '--work-dir', str(work), '--seed', '5',
-                '--cfg-options', 'train_cfg.max_epochs=1', 'default_hooks.logger.interval=1'] + TINY,
+                '--cfg-options', 'train_cfg.max_epochs=1',
+                'default_hooks.logger.interval=1'] + TINY,
                target, str(tmp_path))
     assert osp.join(target, 'mmaction_merdg', '.mim', 'tools', 'train.py') in out
     ckpt = work / 'epoch_1.pth'

@@ -73,7 +73,7 @@ class MultiModalRecognizer(BaseModel):
     def __init__(self,
                  backbones: Dict[str, dict],
                  feat_dims: Optional[Dict[str, int]] = None,
-                 cls_head: dict = None,
+                 cls_head: Optional[dict] = None,
                  projector: Optional[dict] = None,
                  mer_loss: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,

@@ -196,7 +196,8 @@ def infer_feat_dims(backbones: Mapping[str, nn.Module], layouts: Mapping[str, st
         backbones (Mapping[str, nn.Module]): ``modality -> encoder``.
         layouts (Mapping[str, str]): ``modality -> layout``.
         feat_dims (Mapping[str, int], optional): Known sizes; ``None`` or a
-            missing modality is inferred. A given size is trusted here and
+            missing modality is inferred; sizes of modalities without a
+            backbone are ignored. A given size is trusted here and
             checked at the first forward (a probe of a large backbone costs
             seconds on every model build).
         probe_shapes (Mapping[str, Sequence[int]], optional): Per-modality
@@ -205,12 +206,10 @@ def infer_feat_dims(backbones: Mapping[str, nn.Module], layouts: Mapping[str, st
     Returns:
         dict: ``modality -> D_m`` for every modality of ``backbones``.
     """
+    # Sizes of modalities without a backbone are ignored: a subset config
+    # inherits the full recipe's feat_dims and deletes only backbones.
     feat_dims = dict(feat_dims or {})
     probe_shapes = dict(probe_shapes or {})
-    unknown = [m for m in list(feat_dims) + list(probe_shapes) if m not in backbones]
-    if unknown:
-        raise ValueError(f'feat_dims/probe_shapes name {sorted(set(unknown))}, which have no '
-                         f'backbone; the model has {list(backbones)}.')
     out = {}
     for m, backbone in backbones.items():
         if feat_dims.get(m) is not None:

@@ -63,3 +63,11 @@ def test_layout_errors():
         resolve_layouts(['imgs'], dict(audios='NCHW'))
     with pytest.raises(ValueError, match=r'expects \[N, V, C, T, H, W\]'):
         forward_backbone(torch.nn.Identity(), torch.zeros(1, 1, 3, 4, 4), 'NCTHW', 'imgs')
+
+
+def test_sizes_of_modalities_without_backbone_are_ignored():
+    """A subset config inherits the recipe's feat_dims for all three modalities."""
+    backbone = MODELS.build(dict(TSN))
+    dims = infer_feat_dims(dict(imgs=backbone), dict(imgs='NCHW'),
+                           feat_dims=dict(imgs=512, flow_imgs=2048, audios=512))
+    assert dims == dict(imgs=512)

@@ -10,9 +10,9 @@ import os.path as osp
 
 import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
+from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
 
 
@@ -29,6 +29,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--dataset-options', nargs='+', action=DictAction,
         help='set keys in every dataset of the config')
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also write TensorBoard events (entropy/* curves included)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument(
@@ -59,6 +61,8 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))
+    if args.tensorboard:
+        enable_tensorboard(cfg)
     cfg.load_from = args.checkpoint
     return cfg
 
@@ -69,7 +73,7 @@ def main(argv=None):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)  # honours cfg.runner_type
     check_checkpoint_fits(runner.model, args.checkpoint,
                           args.allow_partial_checkpoint)
     return runner.test()

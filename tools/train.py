@@ -12,9 +12,9 @@ import os.path as osp
 # The plugin first: it makes `mmaction.models` importable on the 1.2.0 wheel.
 import mmaction_merdg  # noqa: F401
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 from mmaction_merdg.apis import set_dataset_options
+from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
 
 
@@ -44,6 +44,8 @@ def parse_args(argv=None):
         '--dataset-options', nargs='+', action=DictAction,
         help='set keys in EVERY dataset of the config (train, val, test), '
         'e.g. cooccurrence=0.5 for the synthetic benchmark')
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also write TensorBoard events (entropy/* curves included)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -92,6 +94,8 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))
+    if args.tensorboard:
+        enable_tensorboard(cfg)
     return cfg
 
 
@@ -99,7 +103,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)  # honours cfg.runner_type
     runner.train()
     return runner
 

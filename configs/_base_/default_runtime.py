@@ -25,3 +25,8 @@ default_hooks = dict(
 
 # Non-deterministic cuDNN is fine; seeds come from --seed / randomness.seed.
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
+
+# Per-modality entropy terms, RankMe and cross-modal CKA of the training batch,
+# logged every 50 iterations (mmaction_merdg/engine/hooks/entropy_logger_hook.py).
+# TensorBoard: add --tensorboard to tools/train.py (or mim train).
+custom_hooks = [dict(type='ModalityEntropyLoggerHook', interval=50)]

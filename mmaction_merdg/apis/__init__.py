@@ -11,6 +11,7 @@
   :func:`set_dataset_options`, :func:`load_config`.
 """
 from .checkpoint_check import check_checkpoint_fits
+from .config_paths import config_dir, get_config_path, list_configs, tools_dir
 from .compare import compare_runs, comparison_to_markdown
 from .cooccurrence import (analyse as analyse_cooccurrence, cooccurrence_sweep,
                            cooccurrence_to_markdown, plot_cooccurrence)
@@ -26,7 +27,7 @@ from .seeds import run_seeds, summary_table
 from .sweep import options_for, plot_sweep, summarise_sweep, sweep, sweep_to_markdown
 
 __all__ = [
-    'analyse_cooccurrence', 'check_checkpoint_fits', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',
+    'analyse_cooccurrence', 'check_checkpoint_fits', 'config_dir', 'get_config_path', 'list_configs', 'tools_dir', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',
     'cooccurrence_to_markdown', 'data_paths', 'dataset_types', 'dry_run_check',
     'iter_dataset_cfgs', 'iter_loader_datasets', 'load_config', 'load_run', 'measure',
     'options_for', 'plot_cooccurrence', 'plot_probe', 'plot_sweep', 'probe_checkpoint',

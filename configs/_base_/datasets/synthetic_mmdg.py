@@ -25,6 +25,8 @@ world = dict(
     seed=0)  # world seed: templates, styles, tokens, rules
 # Packs the sample's `modalities` (the dataset's subset) and its domain.
 pack = dict(type='PackMultiModalInputs', algorithm_keys=('domain', ))
+# What mmaction.apis.inference_recognizer reads (samples are rendered, not loaded).
+test_pipeline = [pack]
 
 train_dataloader = dict(
     batch_size=16,

@@ -11,11 +11,10 @@ Without ``mer_loss`` (or with ``loss_weight=0``) the same code path is the
 Fusion baseline of SimMMDG / MER-DG.
 """
 import copy
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.model import BaseModel, ModuleDict
-from mmengine.model.weight_init import PretrainedInit
 from mmengine.registry import DefaultScope
 from torch import Tensor
 
@@ -24,24 +23,8 @@ from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
 from .feature_checks import check_finite_features
-
-
-def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:
-    """Average a backbone output over every axis after the channel axis.
-
-    Args:
-        x (Tensor | Sequence[Tensor]): ``[B, C, *spatial]`` or, for two-pathway
-            backbones such as SlowFast, a tuple of such maps.
-
-    Returns:
-        Tensor: ``[B, C]``, or ``[B, sum C_i]`` for a tuple (concatenated in
-        order: slow then fast for SlowFast, giving 2048 + 256 = 2304 for R101).
-    """
-    if isinstance(x, (tuple, list)):
-        return torch.cat([global_pool(t) for t in x], dim=1)
-    if x.dim() < 2:
-        raise ValueError(f'Backbone output must be [B, C, ...]; got {tuple(x.shape)}.')
-    return x.flatten(2).mean(dim=2) if x.dim() > 2 else x  # [B, C, ...] -> [B, C]
+from ..utils import (check_feat_dim, forward_backbone, global_pool,  # noqa: F401
+                     infer_feat_dims, load_backbone_checkpoint, resolve_layouts)
 
 
 @MODELS.register_module()
@@ -61,7 +44,10 @@ class MultiModalRecognizer(BaseModel):
             ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix=...)``:
             it is applied to that backbone alone (e.g. ``prefix='backbone.'``
             for an MMAction2 model-zoo recognizer checkpoint).
-        feat_dims (dict): ``modality -> size of the pooled backbone output``.
+        feat_dims (dict, optional): ``modality -> size of the pooled backbone
+            output``; a modality left out (or ``None``) is inferred at build
+            time by a dry forward (``mmaction_merdg.models.utils``), a given
+            size is checked at the first forward. Defaults to None.
         cls_head (dict): Fusion head config; ``in_channels`` is filled from
             ``feat_dims``. Typically ``MultiModalFusionHead``.
         projector (dict, optional): Projection neck config applied per
@@ -76,18 +62,27 @@ class MultiModalRecognizer(BaseModel):
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
         test_cfg (dict, optional): Unused; kept for MMAction2 parity.
         init_cfg (dict, optional): Whole-model init config. Defaults to None.
+        input_layouts (dict, optional): ``modality -> 'NCTHW' | 'NCHW'``: how
+            the backbone consumes its input; ``'NCHW'`` folds video frames
+            into the batch for 2D backbones (TSN, TSM) and averages them.
+            Defaults: NCTHW for ``imgs``/``flow_imgs``, NCHW for ``audios``.
+        probe_shapes (dict, optional): ``modality -> per-sample input shape``
+            of the feat_dims probe, for backbones with a fixed input size.
+            Defaults to None.
     """
 
     def __init__(self,
                  backbones: Dict[str, dict],
-                 feat_dims: Dict[str, int],
-                 cls_head: dict,
+                 feat_dims: Optional[Dict[str, int]] = None,
+                 cls_head: Optional[dict] = None,
                  projector: Optional[dict] = None,
                  mer_loss: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 input_layouts: Optional[Dict[str, str]] = None,
+                 probe_shapes: Optional[Dict[str, tuple]] = None) -> None:
         if isinstance(data_preprocessor, dict):
             # Build from MMAction2's registry so the model also builds outside
             # a Runner (no default scope needed).
@@ -95,16 +90,14 @@ class MultiModalRecognizer(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if not backbones:
             raise ValueError('MultiModalRecognizer: `backbones` is empty.')
+        if cls_head is None:
+            raise ValueError('MultiModalRecognizer: `cls_head` is required.')
         unknown = [m for m in backbones if m not in MODALITIES]
         if unknown:
             raise ValueError(f'MultiModalRecognizer: unknown modalities {unknown}; '
                              f'expected keys among {MODALITIES}.')
-        missing = [m for m in backbones if m not in feat_dims]
-        if missing:
-            raise ValueError(f'MultiModalRecognizer: feat_dims lacks {missing}.')
         # Fixed order (imgs, flow_imgs, audios) whatever the config's order.
         self.modalities: List[str] = [m for m in MODALITIES if m in backbones]
-        self.feat_dims = {m: int(feat_dims[m]) for m in self.modalities}
         self.train_cfg, self.test_cfg = train_cfg, test_cfg
 
         self.backbones = ModuleDict()
@@ -117,6 +110,9 @@ class MultiModalRecognizer(BaseModel):
                 cfg = copy.deepcopy(dict(backbones[m]))
                 self.backbone_init_cfgs[m] = cfg.pop('init_cfg', None)
                 self.backbones[m] = MODELS.build(cfg)
+        self.input_layouts = resolve_layouts(self.modalities, input_layouts)
+        self.feat_dims = infer_feat_dims(self.backbones, self.input_layouts, feat_dims,
+                                         probe_shapes)
 
         head_cfg = dict(copy.deepcopy(cls_head))
         head_cfg['in_channels'] = dict(self.feat_dims)
@@ -149,8 +145,9 @@ class MultiModalRecognizer(BaseModel):
         Backbones are first initialised by their own ``init_weights`` (which
         for MMAction2's 3D ResNets also honours their ``pretrained`` argument);
         a backbone-level ``init_cfg`` of type ``Pretrained`` is then loaded
-        into that backbone alone through mmengine's ``PretrainedInit``
-        (``weights_only=True``, see ``mmaction_merdg.compat``).
+        into that backbone alone, strictly (``load_backbone_checkpoint``:
+        raises when nothing matches, shapes differ or too much is missing;
+        ``strict=False`` or ``max_missing`` relax it).
         """
         super().init_weights()
         for m, icfg in self.backbone_init_cfgs.items():
@@ -164,8 +161,9 @@ class MultiModalRecognizer(BaseModel):
                     f'handled per backbone, got {kind!r}.')
             if 'checkpoint' not in icfg:
                 raise ValueError(f"backbones['{m}'].init_cfg needs 'checkpoint'.")
-            icfg.setdefault('map_location', 'cpu')
-            PretrainedInit(**icfg)(self.backbones[m])
+            load_backbone_checkpoint(
+                self.backbones[m], name=f"backbones['{m}'] ({type(self.backbones[m]).__name__})",
+                **icfg)
 
     # ------------------------------------------------------------------ #
     def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
@@ -188,14 +186,9 @@ class MultiModalRecognizer(BaseModel):
                 'name the same modalities.')
         feats = {}
         for m in self.modalities:
-            x = inputs[m]
-            n, v = x.shape[:2]
-            x = x.reshape((n * v, ) + x.shape[2:])  # [N, V, ...] -> [N*V, ...]
-            f = global_pool(self.backbones[m](x))  # [N*V, D_m]
-            if f.shape[1] != self.feat_dims[m]:
-                raise ValueError(
-                    f"feat_dims['{m}'] is {self.feat_dims[m]} but the backbone "
-                    f'outputs {f.shape[1]} channels after pooling; fix the config.')
+            n, v = inputs[m].shape[:2]
+            f = forward_backbone(self.backbones[m], inputs[m], self.input_layouts[m], m)
+            check_feat_dim(f, self.feat_dims[m], m, self.backbones[m], self.input_layouts[m])
             feats[m] = f.view(n, v, -1).mean(dim=1)  # [N*V, D] -> [N, D]
         return feats
 

@@ -117,8 +117,9 @@ def test_multiple_views_are_averaged():
 def test_config_errors():
     with pytest.raises(ValueError, match='unknown modalities'):
         MODELS.build(dict(model_cfg(('imgs', )), backbones=dict(depth=FLOW)))
-    with pytest.raises(ValueError, match='feat_dims lacks'):
-        MODELS.build(dict(model_cfg(('imgs', 'audios')), feat_dims=dict(imgs=288)))
+    # A modality missing from feat_dims is inferred (dry forward), not an error.
+    partial = MODELS.build(dict(model_cfg(('imgs', 'audios')), feat_dims=dict(imgs=288)))
+    assert partial.feat_dims == {m: DIMS[m] for m in ('imgs', 'audios')}
     with pytest.raises(ValueError, match='projector'):
         MODELS.build(dict(model_cfg(('audios', )), projector=None))
     model = MODELS.build(dict(model_cfg(('audios', )), feat_dims=dict(audios=99),

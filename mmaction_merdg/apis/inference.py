@@ -1,0 +1,159 @@
+"""Inference on one video (plus its audio and flow) with a plugin config.
+
+A thin layer on MMAction2's ``init_recognizer`` / ``inference_recognizer``:
+
+* :func:`init_multimodal_recognizer` loads the config, imports the plugin,
+  drops the per-backbone zoo ``init_cfg`` (a trained checkpoint replaces
+  them; no zoo file is needed) and calls ``mmaction.apis.init_recognizer``.
+* :func:`media_test_pipeline` turns the config's test pipeline into one that
+  reads files given on the command line: the dataset-specific loading steps
+  (raw-frame decoding for EPIC-Kitchens) become MMAction2-style video
+  decoding (``MultiModalDecordInit`` / ``MultiModalDecordDecode``) with the
+  config's own frame sampling, crops and audio transforms, packing the
+  model's modalities.
+* :func:`inference_multimodal` builds the sample dict of one video and calls
+  ``mmaction.apis.inference_recognizer`` with that pipeline.
+
+Configs whose datasets render samples in memory (the synthetic benchmark)
+have no file loading; ``inference_recognizer(model, sample_dict)`` with the
+config's own ``test_pipeline`` works for them.
+"""
+import copy
+import os.path as osp
+from typing import List, Optional, Union
+
+from mmengine.config import Config
+
+from ..modalities import MODALITIES
+
+_LOADERS = ('MultiModalRawFrameDecode', 'MultiModalDecordInit', 'MultiModalDecordDecode')
+
+
+def model_modalities(cfg: Config) -> List[str]:
+    """The model's modalities in canonical order (its ``backbones`` keys)."""
+    return [m for m in MODALITIES if m in cfg.model.backbones]
+
+
+def _load_config(config: Union[str, Config]) -> Config:
+    if isinstance(config, str):
+        if not osp.isfile(config):
+            from .config_paths import get_config_path
+            config = get_config_path(config)  # a shipped config by name
+        cfg = Config.fromfile(config)
+    else:
+        cfg = copy.deepcopy(config)
+    import mmaction_merdg  # noqa: F401  (registers the plugin, as custom_imports would)
+    return cfg
+
+
+def init_multimodal_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None,
+                               device: str = 'cpu'):
+    """A recognizer of the plugin in eval mode, ready for inference.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): A trained checkpoint (weights_only load).
+        device (str): Defaults to ``'cpu'``.
+
+    Returns:
+        nn.Module: The model, with ``model.cfg`` set (``test_pipeline`` taken
+        from ``test_dataloader`` when the config has none at top level).
+    """
+    from mmaction.apis import init_recognizer
+    cfg = _load_config(config)
+    for backbone in cfg.model.backbones.values():
+        backbone.pop('init_cfg', None)  # zoo weights: replaced by the checkpoint
+        if isinstance(backbone.get('pretrained'), str):
+            backbone.pretrained = None
+    if cfg.get('test_pipeline') is None:
+        cfg.test_pipeline = cfg.test_dataloader.dataset.pipeline
+    return init_recognizer(cfg, checkpoint, device=device)
+
+
+def media_test_pipeline(cfg: Config) -> List[dict]:
+    """The config's test pipeline, reading a video (and wav, flow videos) from files.
+
+    Raises:
+        ValueError: The config's test pipeline does not sample frames from
+            media (e.g. the synthetic benchmark renders samples in memory).
+    """
+    pipeline = copy.deepcopy(list(cfg.get('test_pipeline') or
+                                  cfg.test_dataloader.dataset.pipeline))
+    types = [step['type'] for step in pipeline]
+    if 'SampleMultiModalFrames' not in types:
+        raise ValueError(
+            'This config\'s test_pipeline has no SampleMultiModalFrames step (its dataset '
+            f'renders samples in memory: {types}); use inference_recognizer with a sample '
+            'dict, or a config of a media dataset (configs/epic, configs/hac).')
+    rest = [s for s in pipeline if s['type'] not in _LOADERS]
+    i = [s['type'] for s in rest].index('SampleMultiModalFrames')
+    rest[i] = dict(rest[i], test_mode=True)
+    pack = rest[-1]
+    if pack['type'] == 'PackActionInputs':
+        pack['collect_keys'] = tuple(model_modalities(cfg))
+    return ([dict(type='MultiModalDecordInit')] + rest[:i + 1] +
+            [dict(type='MultiModalDecordDecode')] + rest[i + 1:])
+
+
+def media_sample(modalities: List[str], video: str, audio: Optional[str] = None,
+                 flow: Optional[str] = None) -> dict:
+    """The sample dict :func:`media_test_pipeline` reads.
+
+    Args:
+        modalities (list[str]): The model's modalities.
+        video (str): RGB video file (needed for frame timing even without RGB).
+        audio (str, optional): Audio file (wav) for ``audios``.
+        flow (str, optional): Directory holding ``flow_x.mp4`` and
+            ``flow_y.mp4`` (HAC's layout: one video per flow direction,
+            frame-aligned with the RGB video) for ``flow_imgs``.
+    """
+    missing = [(m, arg) for m, arg, value in (('audios', '--audio', audio),
+                                              ('flow_imgs', '--flow', flow))
+               if m in modalities and value is None]
+    if missing:
+        raise ValueError(f'The model uses {[m for m, _ in missing]}: give '
+                         f'{" and ".join(a for _, a in missing)}.')
+    for path in [video, audio] + ([osp.join(flow, 'flow_x.mp4')] if flow else []):
+        if path is not None and not osp.isfile(path):
+            raise FileNotFoundError(path)
+    sample = dict(modalities=tuple(modalities), filename=video, label=-1, start_index=0,
+                  domain='demo')
+    if audio is not None:
+        sample['audio_path'] = audio
+    if flow is not None:
+        sample.update(flow_x_filename=osp.join(flow, 'flow_x.mp4'),
+                      flow_y_filename=osp.join(flow, 'flow_y.mp4'), flow_stride=1)
+    return sample
+
+
+def inference_multimodal(model, video: str, audio: Optional[str] = None,
+                         flow: Optional[str] = None):
+    """Scores of one video (and its audio / flow) with a loaded model.
+
+    Returns:
+        ActionDataSample: ``pred_score`` ``[K]`` and ``pred_label``.
+    """
+    from mmaction.apis import inference_recognizer
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
+    modalities = model_modalities(model.cfg)
+    pipeline = Compose(media_test_pipeline(model.cfg))
+    return inference_recognizer(model, media_sample(modalities, video, audio, flow), pipeline)
+
+
+def class_names(cfg: Config) -> Optional[List[str]]:
+    """Class names from the test dataset's ``metainfo``, when the config has them."""
+    for where in (cfg.get('metainfo'), cfg.test_dataloader.dataset.get('metainfo')):
+        if where and where.get('classes'):
+            return list(where['classes'])
+    return None
+
+
+def format_topk(result, cfg: Config, k: int = 5) -> List[str]:
+    """``rank. name (index): score`` lines of the ``k`` best classes."""
+    scores = result.pred_score.detach().cpu()
+    names = class_names(cfg)
+    top = scores.topk(min(k, scores.numel()))
+    return [f'{r + 1}. {names[i] if names else "class " + str(i)} ({i}): {s:.4f}'
+            for r, (s, i) in enumerate(zip(top.values.tolist(), top.indices.tolist()))]

@@ -1,0 +1,32 @@
+"""The generated model-zoo pages are current and readable by the model-index tooling."""
+import os.path as osp
+
+import pytest
+
+from mmaction_merdg.apis.model_zoo import MEASURED, generated_files, stale_files
+
+from ..conftest import REPO
+
+
+def test_pages_are_not_stale():
+    stale = stale_files(REPO)
+    assert not stale, f'run `python tools/misc/generate_model_zoo.py`; stale: {stale}'
+
+
+def test_measured_results_name_existing_configs_and_sources():
+    for rel, (_, source) in MEASURED.items():
+        assert osp.isfile(osp.join(REPO, 'configs', rel)), rel
+        assert osp.isfile(osp.join(REPO, source.split(',')[0])), source
+
+
+def test_model_index_loads_and_lists_every_config():
+    pytest.importorskip('modelindex', reason='model-index comes with openmim')
+    from modelindex.load_model_index import load
+    index = load(osp.join(REPO, 'model-index.yml'))
+    index.build_models_with_collections()
+    configs = {m.config for m in index.models}
+    files = generated_files(REPO)
+    n_readme_rows = sum(text.count('\n| [') for rel, text in files.items()
+                        if rel.endswith('README.md'))
+    assert len(configs) == len(index.models) == n_readme_rows
+    assert all(osp.isfile(osp.join(REPO, c)) for c in configs)

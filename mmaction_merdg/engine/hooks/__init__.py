@@ -1,3 +1,4 @@
+from .averaged_teacher_hook import AveragedTeacherHook
 from .entropy_logger_hook import ModalityEntropyLoggerHook
 
-__all__ = ['ModalityEntropyLoggerHook']
+__all__ = ['AveragedTeacherHook', 'ModalityEntropyLoggerHook']

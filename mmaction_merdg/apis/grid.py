@@ -195,7 +195,8 @@ def launcher_command(launcher: str, spec_path: str, gpus: int = 1,
 def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
              cfg_options: Optional[Dict] = None, dataset_options: Optional[Dict] = None,
              launcher: str = 'none', gpus: int = 1, srun_args: Sequence[str] = (),
-             force: bool = False, log: Callable[[str], None] = print) -> List[Dict]:
+             force: bool = False, log: Callable[[str], None] = print,
+             experiment: Optional[Callable] = None) -> List[Dict]:
     """Run every unfinished cell, one after another; return all cells' results.
 
     Args:
@@ -208,6 +209,9 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
         srun_args: Extra ``srun`` arguments (partition, time...).
         force (bool): Accept other options / edited configs for finished cells.
         log: Progress printer.
+        experiment (callable, optional): ``(cfg, work_dir, seed=..., quiet=...)
+            -> result dict`` for ``launcher='none'``. Defaults to
+            :func:`mmaction_merdg.apis.run_experiment`.
 
     Returns:
         list[dict]: One record per cell (the cell's fields, ``config``,
@@ -241,8 +245,9 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
         log(f'{tag}: running {osp.relpath(config, repo)}')
         _write_json(osp.join(cell_dir, FINGERPRINT_FILE), fp)
         if launcher == 'none':
-            from .experiment import run_experiment
-            result = run_experiment(cfg, cell_dir, seed=cell.seed, quiet=True)
+            if experiment is None:
+                from .experiment import run_experiment as experiment
+            result = experiment(cfg, cell_dir, seed=cell.seed, quiet=True)
         else:
             spec = osp.join(cell_dir, 'cell.json')
             _write_json(spec, dict(config=config, work_dir=cell_dir, seed=cell.seed, **options))
@@ -291,7 +296,7 @@ def summarise(records: Sequence[Dict]) -> List[Dict]:
         if not vals:
             continue
         seeds = sorted(vals)
-        entry = dict(dataset=d, subset=sub, column=col, method=m, mer=mer, n=len(seeds),
+        entry = dict(dataset=d, subset=sub, column=col, method=m, mer=mer,
                      seeds=seeds, values=[vals[s] for s in seeds], **mean_std(list(vals.values())))
         alone = per_col.get((d, sub, col, m, False))
         if mer and alone:

@@ -196,7 +196,7 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
              cfg_options: Optional[Dict] = None, dataset_options: Optional[Dict] = None,
              launcher: str = 'none', gpus: int = 1, srun_args: Sequence[str] = (),
              force: bool = False, log: Callable[[str], None] = print,
-             experiment: Optional[Callable] = None) -> List[Dict]:
+             experiment: Optional[Callable] = None, run_missing: bool = True) -> List[Dict]:
     """Run every unfinished cell, one after another; return all cells' results.
 
     Args:
@@ -212,6 +212,8 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
         experiment (callable, optional): ``(cfg, work_dir, seed=..., quiet=...)
             -> result dict`` for ``launcher='none'``. Defaults to
             :func:`mmaction_merdg.apis.run_experiment`.
+        run_missing (bool): False collects the finished cells only (to render
+            a table while, or after, part of the grid ran). Defaults to True.
 
     Returns:
         list[dict]: One record per cell (the cell's fields, ``config``,
@@ -223,7 +225,8 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
     if stored is not None and json.loads(json.dumps(options, default=str)) != stored and not force:
         raise ValueError(f'{work_dir} was run with options {stored}, not {options}: another '
                          'experiment. Use another --work-dir, or --force.')
-    _write_json(opt_path, options)
+    if run_missing:
+        _write_json(opt_path, options)
     records = []
     for i, cell in enumerate(cells):
         config = resolve_config(repo, cell)
@@ -242,6 +245,8 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
             log(f'{tag}: finished, reused ({done[METRIC]:.4f})')
             records.append(dict(asdict(cell), config=config, reused=True, **done))
             continue
+        if not run_missing:
+            continue
         log(f'{tag}: running {osp.relpath(config, repo)}')
         _write_json(osp.join(cell_dir, FINGERPRINT_FILE), fp)
         if launcher == 'none':
@@ -257,7 +262,8 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
                 raise RuntimeError(f'{tag}: the launched run wrote no {RESULT_FILE}.')
         log(f'{tag}: {METRIC} = {result[METRIC]:.4f} ({result.get("seconds")} s)')
         records.append(dict(asdict(cell), config=config, reused=False, **result))
-    _write_json(osp.join(work_dir, 'grid.json'), records)
+    if run_missing:
+        _write_json(osp.join(work_dir, 'grid.json'), records)
     return records
 
 

@@ -46,6 +46,8 @@ def parse_args(argv=None):
     p.add_argument('--dry-run', action='store_true',
                    help='list the cells and load their configs; train nothing')
     p.add_argument('--title', default='', help='title of table.md')
+    p.add_argument('--render-only', action='store_true',
+                   help='render the table from the finished cells; train nothing')
     return p.parse_args(argv)
 
 
@@ -61,7 +63,8 @@ def main(argv=None):
                   f'{osp.relpath(path, REPO)}')
         return cells
     records = run_grid(cells, args.work_dir, REPO, args.cfg_options, args.dataset_options,
-                       args.launcher, args.gpus, args.srun_args, args.force)
+                       args.launcher, args.gpus, args.srun_args, args.force,
+                       run_missing=not args.render_only)
     paths = render(records, args.work_dir, args.title)
     print(open(paths['md']).read())
     print('written:', ', '.join(paths.values()))

@@ -1,6 +1,9 @@
 # Entry point: CMRF + MER-DG on the embedded synthetic benchmark: the MER-DG
 # recipe (configs/merdg_synthetic.py) plus CMRF's objectives.
-_base_ = ['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py', '_base_/methods/cmrf.py']
+_base_ = [
+    'merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py',
+    '_base_/methods/cmrf.py',
+]
 
 model = dict(regularizers=dict(cmrf=dict(
     _base_.cmrf_regularizer,

@@ -1,5 +1,8 @@
 # Entry point: RNA-Net + MER-DG on the embedded synthetic benchmark: the MER-DG
 # recipe (configs/merdg_synthetic.py) plus RNA-Net's objectives.
-_base_ = ['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py', '_base_/methods/rnanet.py']
+_base_ = [
+    'merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py',
+    '_base_/methods/rnanet.py',
+]
 
 model = dict(regularizers=dict(rna=_base_.rna_regularizer))

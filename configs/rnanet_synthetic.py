@@ -1,5 +1,8 @@
 # Entry point: RNA-Net alone on the embedded synthetic benchmark: rnanet_merdg_synthetic.py
 # without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
-_base_ = ['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py', '_base_/methods/rnanet.py']
+_base_ = [
+    'merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py',
+    '_base_/methods/rnanet.py',
+]
 
 model = dict(mer_loss=None, projector=None, regularizers=dict(rna=_base_.rna_regularizer))

@@ -1,6 +1,9 @@
 # Entry point: SimMMDG + MER-DG on the embedded synthetic benchmark: the MER-DG
 # recipe (configs/merdg_synthetic.py) plus SimMMDG's objectives.
-_base_ = ['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py', '_base_/methods/simmmdg.py']
+_base_ = [
+    'merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py',
+    '_base_/methods/simmmdg.py',
+]
 
 model = dict(regularizers=dict(simmmdg=dict(
     _base_.simmmdg_regularizer,

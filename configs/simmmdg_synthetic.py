@@ -1,6 +1,9 @@
 # Entry point: SimMMDG alone on the embedded synthetic benchmark: simmmdg_merdg_synthetic.py
 # without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
-_base_ = ['merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py', '_base_/methods/simmmdg.py']
+_base_ = [
+    'merdg/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-s0s12t-rgb-flow-audio.py',
+    '_base_/methods/simmmdg.py',
+]
 
 model = dict(mer_loss=None, projector=None, regularizers=dict(simmmdg=dict(
     _base_.simmmdg_regularizer,

@@ -234,7 +234,8 @@ def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
         fp = config_fingerprint(cfg)
         cell_dir = cell.directory(work_dir)
         done = finished_result(cell_dir)
-        tag = f'[{i + 1}/{len(cells)}] {cell.dataset} {cell.shift} {cell.subset} {cell.row} seed {cell.seed}'
+        tag = (f'[{i + 1}/{len(cells)}] {cell.dataset} {cell.shift} {cell.subset} {cell.row} '
+               f'seed {cell.seed}')
         if done is not None:
             old = _read_json(osp.join(cell_dir, FINGERPRINT_FILE)) or {}
             if old.get('config_sha256') != fp['config_sha256'] and not force:

@@ -1,4 +1,4 @@
-"""The recognizer's regularizers: old configs keep their losses, MER-DG composes with every method."""
+"""Regularizers: old configs keep their losses; MER-DG composes with every method."""
 import copy
 import os.path as osp
 

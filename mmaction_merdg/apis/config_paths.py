@@ -67,7 +67,7 @@ def get_config_path(name: str) -> str:
 
     Args:
         name (str): A path relative to the configs directory
-            (``'merdg/merdg_tiny-..._synthetic-s0s12t-rgb-flow-audio.py'``)
+            (``'synthetic/merdg_tiny-..._synthetic-source0-source1-to-target-rgb-flow-audio.py'``)
             or a file name that is unique among the shipped configs
             (``'merdg_synthetic.py'``); ``.py`` may be left out.
 

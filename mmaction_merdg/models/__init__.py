@@ -1,1 +1,1 @@
-from . import backbones, heads, losses, necks, recognizers  # noqa: F401
+from . import backbones, heads, losses, necks, recognizers, regularizers  # noqa: F401

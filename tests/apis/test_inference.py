@@ -10,11 +10,14 @@ from mmengine.config import Config
 from mmaction_merdg.apis.inference import (inference_multimodal, init_multimodal_recognizer,
                                            media_test_pipeline, model_modalities)
 
+from mmaction_merdg.modalities import canonical_order
+
 from ..conftest import REPO
 
 HAC_RGB_AUDIO = osp.join(
     REPO, 'configs', 'hac',
-    'merdg_slowfast-r101-slowonly-r50-audio-r18_k400-vggsound_1xb16-20e_hac-ha2c-rgb-audio.py')
+    'merdg_slowfast-r101-slowonly-r50-audio-r18_k400-vggsound_1xb16-20e_hac-human-animal-to-cartoon-'
+    'rgb-audio.py')
 
 
 def _all_configs():
@@ -26,8 +29,15 @@ def _all_configs():
 def test_top_level_test_pipeline_packs_the_model_modalities(path):
     cfg = Config.fromfile(path)
     pack = cfg.test_pipeline[-1]
-    assert pack['type'] == 'PackActionInputs'
-    assert tuple(pack['collect_keys']) == tuple(model_modalities(cfg)), path
+    if pack['type'] == 'PackMultiModalInputs':
+        # Packs the sample's `modalities` (set by the datasets and by
+        # media_sample); the test dataset must name the model's modalities.
+        modalities = cfg.test_dataloader.dataset.get('modalities')
+        if modalities is not None:
+            assert canonical_order(modalities) == tuple(model_modalities(cfg)), path
+    else:
+        assert pack['type'] == 'PackActionInputs'
+        assert tuple(pack['collect_keys']) == tuple(model_modalities(cfg)), path
 
 
 def _tiny_hac_config(tmp_path):

@@ -45,6 +45,17 @@ METHODS = {
                    fragments=('fusion', )),
     'merdg': dict(title='MER-DG', fragments=('merdg', )),
 }
+#: The method zoo (docs/methods.md): fragment file -> (regularizer key,
+#: fragment variable, hooks variable or None). Each method gets a leaf alone
+#: (`<method>_...`, on the Fusion model) and with MER-DG (`<method>-merdg_...`).
+ZOO = {
+    'simmmdg': ('simmmdg', 'simmmdg_regularizer', None, 'SimMMDG'),
+    'cmrf': ('cmrf', 'cmrf_regularizer', 'cmrf_hooks', 'CMRF'),
+    'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
+}
+for _name, (_key, _var, _hooks, _title) in ZOO.items():
+    METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
+    METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))
 
 #: Dataset families: bases, name parts and the shifts (sources -> targets).
 #: The first shift is the one the dataset base holds.
@@ -125,7 +136,9 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
         lines += [f'modalities = {tuple(modalities)!r}']
     if own_shift or own_subset:
         lines.append('')
-    model = [f'    **_base_.{frag},' for frag in m['fragments']]
+    model = [f'    **_base_.{frag},' for frag in m['fragments'] if frag not in ZOO]
+    model += [f'    regularizers=dict({ZOO[frag][0]}=_base_.{ZOO[frag][1]}),'
+              for frag in m['fragments'] if frag in ZOO]
     if f['own_num_classes']:
         model.append('    cls_head=dict(num_classes=_base_.num_classes),')
     if own_subset:
@@ -155,6 +168,11 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
             f'    dict(_base_.val_target, {tgt})]))',
             f'test_dataloader = dict(dataset=dict({tgt}))',
         ]
+    hooks = [ZOO[frag][2] for frag in m['fragments'] if frag in ZOO and ZOO[frag][2]]
+    if hooks:
+        lines += ['', '# The runtime hooks plus the method\'s own (e.g. its averaged teacher).',
+                  'custom_hooks = _base_.custom_hooks + ' +
+                  ' + '.join(f'_base_.{h}' for h in hooks)]
     if own_shift:
         lines += [
             'val_evaluator = dict(source_domains=source_domains, '

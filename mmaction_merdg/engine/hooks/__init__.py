@@ -1,7 +1,9 @@
+from .averaged_teacher_hook import AveragedTeacherHook
 from .entropy_logger_hook import ModalityEntropyLoggerHook
 from .exact_resume_hook import ExactResumeHook
 from .skipped_sample_logger_hook import SkippedSampleLoggerHook
 
 __all__ = [
-    'ExactResumeHook', 'ModalityEntropyLoggerHook', 'SkippedSampleLoggerHook'
+    'AveragedTeacherHook', 'ExactResumeHook', 'ModalityEntropyLoggerHook',
+    'SkippedSampleLoggerHook'
 ]

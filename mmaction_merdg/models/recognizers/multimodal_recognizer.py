@@ -1,14 +1,14 @@
-"""One encoder per modality, late fusion, and an optional per-modality
-feature regulariser (MER-DG's entropy loss).
+"""One encoder per modality, late fusion, and composable regularizers (the
+objectives of MMDG methods, MER-DG's entropy loss among them).
 
 Data flow (one way)::
 
     inputs[m] [N, V, ...] -> backbone[m] -> global pool -> mean over V -> feat[m] [N, D_m]
-    feat[m] -> projector[m] -> z[m] [N, 128] -> mer_loss          (per modality)
     {feat[m]} -> cls_head (concat -> MLP) -> logits [N, K] -> loss_cls
+    (feats, logits, labels, domains) -> regularizers[name] -> loss_* (+ logged scalars)
 
-Without ``mer_loss`` (or with ``loss_weight=0``) the same code path is the
-Fusion baseline of SimMMDG / MER-DG.
+Without regularizers the same code path is the Fusion baseline of SimMMDG /
+MER-DG. See :mod:`mmaction_merdg.models.regularizers` for the contract.
 """
 import copy
 from typing import Dict, List, Optional
@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 import torch
 from mmengine.model import BaseModel, ModuleDict
 from mmengine.registry import DefaultScope
-from torch import Tensor
+from torch import Tensor, nn
 
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
@@ -25,6 +25,15 @@ from ...modalities import MODALITIES
 from .feature_checks import check_finite_features
 from ..utils import (check_feat_dim, forward_backbone, global_pool,  # noqa: F401
                      infer_feat_dims, load_backbone_checkpoint, resolve_layouts)
+from ..regularizers.base_regularizer import BaseRegularizer, RegularizerInputs
+
+
+def _legacy_projector_keys(state_dict, prefix, *args) -> None:
+    """Map ``projectors.<m>.*`` (before regularizers) to ``regularizers.mer.projectors``."""
+    for key in [k for k in state_dict if k.startswith(prefix + 'projectors.')]:
+        new = prefix + 'regularizers.mer.' + key[len(prefix):]
+        state_dict[new] = state_dict.pop(key)
+
 
 
 @MODELS.register_module()
@@ -50,13 +59,17 @@ class MultiModalRecognizer(BaseModel):
             size is checked at the first forward. Defaults to None.
         cls_head (dict): Fusion head config; ``in_channels`` is filled from
             ``feat_dims``. Typically ``MultiModalFusionHead``.
-        projector (dict, optional): Projection neck config applied per
-            modality (``in_channels`` filled from ``feat_dims``). Required
-            when ``mer_loss`` is active. Defaults to None.
-        mer_loss (dict, optional): Per-modality feature loss, e.g.
-            ``ModalityEntropyLoss``; its output is summed over modalities into
-            ``loss_mer``. None or ``loss_weight=0`` is the Fusion baseline.
+        regularizers (dict, optional): ``name -> regularizer config`` (a
+            registered :class:`BaseRegularizer`; ``feat_dims`` and
+            ``num_classes`` are filled in). A None entry is skipped, so a
+            config removes an inherited one with ``name=None``. Built and run
+            in the dict's order. Defaults to None (Fusion).
+        projector (dict, optional): Legacy form of MER-DG (kept for existing
+            configs): with ``mer_loss`` it builds
+            ``regularizers['mer'] = MERRegularizer(projector, mer_loss)``.
             Defaults to None.
+        mer_loss (dict, optional): Legacy form of MER-DG, see ``projector``.
+            None or ``loss_weight=0`` adds nothing. Defaults to None.
         data_preprocessor (dict, optional): Typically MMAction2's
             ``MultiModalDataPreprocessor``. Defaults to None.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
@@ -75,6 +88,7 @@ class MultiModalRecognizer(BaseModel):
                  backbones: Dict[str, dict],
                  feat_dims: Optional[Dict[str, int]] = None,
                  cls_head: Optional[dict] = None,
+                 regularizers: Optional[Dict[str, Optional[dict]]] = None,
                  projector: Optional[dict] = None,
                  mer_loss: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -118,26 +132,51 @@ class MultiModalRecognizer(BaseModel):
         head_cfg['in_channels'] = dict(self.feat_dims)
         self.cls_head = MODELS.build(head_cfg)
 
-        self.mer_loss = None
+        reg_cfgs = {k: v for k, v in dict(regularizers or {}).items() if v is not None}
         if mer_loss is not None and float(mer_loss.get('loss_weight', 1.0)) != 0:
             if projector is None:
                 raise ValueError('MultiModalRecognizer: mer_loss needs a '
                                  '`projector` config (e.g. MERProjector).')
-            self.mer_loss = MODELS.build(mer_loss)
-        self.projectors = ModuleDict()
-        if self.mer_loss is not None:
-            for m in self.modalities:
-                self.projectors[m] = MODELS.build(
-                    dict(copy.deepcopy(projector), in_channels=self.feat_dims[m]))
+            if 'mer' in reg_cfgs:
+                raise ValueError('MultiModalRecognizer: MER-DG is given twice, as '
+                                 '`mer_loss`/`projector` and as `regularizers.mer`; '
+                                 'keep one (set mer_loss=None or regularizers.mer=None).')
+            reg_cfgs['mer'] = dict(type='MERRegularizer', projector=projector, loss=mer_loss)
+        self.regularizers = ModuleDict()
+        for name, cfg in reg_cfgs.items():
+            cfg = dict(copy.deepcopy(cfg), feat_dims=dict(self.feat_dims),
+                       num_classes=self.cls_head.num_classes)
+            reg = MODELS.build(cfg)
+            if not isinstance(reg, BaseRegularizer):
+                raise TypeError(f'MultiModalRecognizer: regularizers.{name} built a '
+                                f'{type(reg).__name__}, not a BaseRegularizer.')
+            self.regularizers[name] = reg
+        # Checkpoints from before regularizers existed kept MER-DG's
+        # projectors at `projectors.<m>`.
+        self._register_load_state_dict_pre_hook(_legacy_projector_keys)
         # Detached per-modality tensors of the last training step, for logging
         # hooks (e.g. ModalityEntropyLoggerHook). Not part of the state dict.
         self.last_features: Dict[str, Tensor] = {}
-        self.last_projections: Dict[str, Tensor] = {}
 
     @property
     def with_mer(self) -> bool:
-        """Whether the MER-DG feature loss is active."""
-        return self.mer_loss is not None
+        """Whether the MER-DG regularizer (``regularizers['mer']``) is active."""
+        return 'mer' in self.regularizers
+
+    @property
+    def mer_loss(self) -> Optional[nn.Module]:
+        """MER-DG's entropy loss module, or None."""
+        return self.regularizers['mer'].loss if self.with_mer else None
+
+    @property
+    def projectors(self) -> Dict[str, nn.Module]:
+        """MER-DG's per-modality projection heads (empty without MER-DG)."""
+        return self.regularizers['mer'].projectors if self.with_mer else {}
+
+    @property
+    def last_projections(self) -> Dict[str, Tensor]:
+        """Detached MER-DG projections of the last training step (or empty)."""
+        return self.regularizers['mer'].last_projections if self.with_mer else {}
 
     def init_weights(self) -> None:
         """Initialise every part, then load each backbone's own checkpoint.
@@ -204,26 +243,29 @@ class MultiModalRecognizer(BaseModel):
         """Losses for a training batch.
 
         Returns:
-            dict: ``loss_cls`` and, for MER-DG, ``loss_mer``; plus logged,
-            non-optimised scalars ``mer/<modality>/marg`` and ``.../spec``
-            (their names hold no "loss", so mmengine does not sum them).
+            dict: ``loss_cls`` and each regularizer's outputs (e.g. MER-DG's
+            ``loss_mer`` and logged, non-optimised scalars
+            ``mer/<modality>/marg`` and ``.../spec``, whose names hold no
+            "loss", so mmengine does not sum them).
         """
         feats = self.extract_feat(inputs)
         check_finite_features(feats)  # names the modality that diverged
         logits = self.cls_head(feats)
-        losses = self.cls_head.loss(logits, self._labels(data_samples))
+        labels = self._labels(data_samples)
+        losses = self.cls_head.loss(logits, labels)
         self.last_features = {m: f.detach() for m, f in feats.items()}
-        if self.with_mer:
-            total = 0.
-            self.last_projections = {}
-            for m in self.modalities:
-                z = self.projectors[m](feats[m])  # [N, D_m] -> [N, 128]
-                self.last_projections[m] = z.detach()
-                terms = self.mer_loss.terms(z)
-                total = total + self.mer_loss.combine(terms)
-                for name, value in terms.items():
-                    losses[f'mer/{m}/{name}'] = value.detach()
-            losses['loss_mer'] = total
+        if self.regularizers:
+            batch = RegularizerInputs(
+                feats=feats, logits=logits, labels=labels,
+                domains=[ds.get('domain', None) for ds in data_samples],
+                inputs=inputs, model=self)
+            for name, reg in self.regularizers.items():
+                out = reg(batch)
+                clash = set(out) & set(losses)
+                if clash:
+                    raise KeyError(f'regularizers.{name} returned {sorted(clash)}, '
+                                   'already produced by the head or another regularizer.')
+                losses.update(out)
         return losses
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> SampleList:

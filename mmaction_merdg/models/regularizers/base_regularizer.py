@@ -1,0 +1,85 @@
+"""The composition point of :class:`MultiModalRecognizer`: regularizers.
+
+An MMDG method that adds objectives on top of the fused classifier (SimMMDG's
+contrastive/translation/distance terms, RNA-Net's norm alignment, MER-DG's
+entropy loss, ...) is a registered :class:`BaseRegularizer`. The recognizer
+builds every entry of its ``regularizers`` dict with the sizes it needs and,
+at each training step, hands each one the same :class:`RegularizerInputs`;
+each returns a dict of named outputs:
+
+* keys containing ``loss`` (``loss_mer``, ``loss_supcon``...) are summed by
+  mmengine into the optimised loss, so they must already carry their weight;
+* any other key (``mer/imgs/marg``...) is a detached scalar that is only
+  logged.
+
+Contract (checked by the recognizer): a regularizer never overwrites a key of
+the head or of another regularizer. Regularizers only run in ``loss`` mode;
+prediction goes through the fusion head alone.
+"""
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from ...modalities import MODALITIES
+
+
+@dataclass
+class RegularizerInputs:
+    """What a regularizer receives at each training step.
+
+    Attributes:
+        feats (dict): ``modality -> [N, D_m]`` pooled encoder features (with
+            gradients), in the recognizer's modality order.
+        logits (Tensor): ``[N, K]`` fused class logits (with gradients).
+        labels (Tensor): ``[N]`` class indices.
+        domains (list[str | None]): Per-sample domain name (``domain`` field
+            of the data samples), None where absent.
+        inputs (dict): ``modality -> [N, V, ...]`` preprocessed inputs, for
+            methods that run another model on the batch (a teacher).
+        model (nn.Module): The recognizer itself.
+    """
+    feats: Dict[str, Tensor]
+    logits: Tensor
+    labels: Tensor
+    domains: List[Optional[str]]
+    inputs: Dict[str, Tensor]
+    model: nn.Module
+
+
+class BaseRegularizer(BaseModule):
+    """Base class of the recognizer's regularizers.
+
+    Subclasses implement :meth:`forward` and may own parameters (projection
+    heads, translation MLPs, unimodal classifiers): they are part of the
+    recognizer, so the optimizer and checkpoints see them.
+
+    Args:
+        feat_dims (dict): ``modality -> D_m``, filled in by the recognizer.
+        num_classes (int): Number of classes, filled in by the recognizer.
+        min_modalities (int): Fewest modalities the method is defined for.
+            Defaults to 1.
+        init_cfg (dict, optional): mmengine init config. Defaults to None.
+    """
+
+    #: Set by methods that need an averaged teacher (``AveragedTeacherHook``).
+    uses_teacher: bool = False
+
+    def __init__(self, feat_dims: Dict[str, int], num_classes: int,
+                 min_modalities: int = 1, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        unknown = [m for m in feat_dims if m not in MODALITIES]
+        if unknown:
+            raise ValueError(f'{type(self).__name__}: unknown modalities {unknown} in '
+                             f'feat_dims; expected keys among {MODALITIES}.')
+        self.modalities: Sequence[str] = [m for m in MODALITIES if m in feat_dims]
+        if len(self.modalities) < min_modalities:
+            raise ValueError(f'{type(self).__name__} needs at least {min_modalities} '
+                             f'modalities; the model has {list(self.modalities)}.')
+        self.feat_dims = {m: int(feat_dims[m]) for m in self.modalities}
+        self.num_classes = int(num_classes)
+
+    def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
+        """Named losses (``loss_*``) and logged scalars for one batch."""
+        raise NotImplementedError

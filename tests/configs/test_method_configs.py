@@ -1,0 +1,58 @@
+"""Method fragments state the official defaults, which are also the classes' defaults."""
+import inspect
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from mmaction.registry import HOOKS, MODELS
+
+from ..conftest import REPO
+
+FRAGMENTS = dict(merdg='mer_regularizer', simmmdg='simmmdg_regularizer',
+                 rnanet='rna_regularizer', cmrf='cmrf_regularizer')
+
+
+@pytest.mark.parametrize('method', sorted(FRAGMENTS))
+def test_fragment_equals_class_defaults(method):
+    cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'methods', f'{method}.py'))
+    reg = dict(cfg[FRAGMENTS[method]])
+    cls = MODELS.get(reg.pop('type'))
+    defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    for key, value in reg.items():
+        assert key in defaults, key
+        if isinstance(value, dict) and isinstance(defaults[key], dict):
+            # The fragment may spell out more keys than the class default.
+            assert {k: value.get(k) for k in defaults[key]} == defaults[key], key
+        elif defaults[key] is not None:
+            assert value == defaults[key], key
+
+
+def test_official_hyperparameters():
+    methods = osp.join(REPO, 'configs', '_base_', 'methods')
+    sim = Config.fromfile(osp.join(methods, 'simmmdg.py')).simmmdg_regularizer
+    assert (sim.temperature, sim.base_temperature, sim.contrast_weight, sim.distance_weight,
+            sim.translation_weight) == (0.1, 0.07, 3.0, 0.7, 0.1)
+    cmrf = Config.fromfile(osp.join(methods, 'cmrf.py'))
+    r = cmrf.cmrf_regularizer
+    assert (r.mix_alpha, r.distill_weight, r.unimodal_weight, r.contrast_weight) == \
+        (0.1, 3.0, 2.0, 3.0)
+    hook = cmrf.cmrf_hooks[0]
+    assert hook.begin_iter == 400 and hook.ema_type == 'StochasticWeightAverage'
+    assert HOOKS.get(hook.type) is not None
+    assert Config.fromfile(osp.join(methods, 'rnanet.py')).rna_regularizer.loss_weight == 1.0
+    mer = Config.fromfile(osp.join(methods, 'merdg.py')).mer_regularizer
+    assert mer.loss.loss_weight == 3.0 and mer.projector.out_channels == 128
+
+
+@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf'])
+def test_synthetic_pair_differs_only_by_merdg(method):
+    alone = Config.fromfile(osp.join(REPO, 'configs', f'{method}_synthetic.py')).to_dict()
+    with_mer = Config.fromfile(osp.join(REPO, 'configs', f'{method}_merdg_synthetic.py')).to_dict()
+    a, b = alone.pop('model'), with_mer.pop('model')
+    alone.pop('filename', None), with_mer.pop('filename', None)
+    assert alone == with_mer
+    assert a.pop('mer_loss') is None and a.pop('projector') is None
+    assert b.pop('mer_loss')['loss_weight'] == 3.0 and b.pop('projector')['out_channels'] == 128
+    assert a == b

@@ -23,6 +23,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
+from .missing_modality import test_features
 
 
 def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -73,7 +74,11 @@ class MultiModalRecognizer(BaseModel):
         data_preprocessor (dict, optional): Typically MMAction2's
             ``MultiModalDataPreprocessor``. Defaults to None.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
-        test_cfg (dict, optional): Unused; kept for MMAction2 parity.
+        test_cfg (dict, optional): Prediction with missing modalities:
+            ``missing_modalities`` (list), ``missing_fill`` (``'zero'``: the
+            benchmark's zeroed embedding, or ``'mean'``: the training mean) and
+            ``feature_mean_file``; see ``missing_modality.py`` and
+            docs/robustness.md. Defaults to None (every modality required).
         init_cfg (dict, optional): Whole-model init config. Defaults to None.
     """
 
@@ -167,22 +172,27 @@ class MultiModalRecognizer(BaseModel):
             PretrainedInit(**icfg)(self.backbones[m])
 
     # ------------------------------------------------------------------ #
-    def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    def extract_feat(self, inputs: Dict[str, Tensor],
+                     modalities: Optional[Sequence[str]] = None) -> Dict[str, Tensor]:
         """Pooled encoder features per modality.
 
         Args:
             inputs (dict): ``modality -> [N, V, ...]`` batches from the data
                 preprocessor (``V`` clips or views per sample).
+            modalities (Sequence[str], optional): Encode only these. Defaults
+                to every modality of the model.
 
         Returns:
             dict: ``modality -> [N, D_m]``, averaged over the ``V`` views.
         """
-        missing = [m for m in self.modalities if m not in inputs]
+        modalities = self.modalities if modalities is None else list(modalities)
+        missing = [m for m in modalities if m not in inputs]
         if missing:
-            raise KeyError(f'MultiModalRecognizer expects inputs {self.modalities}; '
-                           f'missing {missing} (check PackActionInputs.collect_keys).')
+            raise KeyError(f'MultiModalRecognizer expects inputs {modalities}; '
+                           f'missing {missing} (check PackActionInputs.collect_keys, or '
+                           'predict without them through model.test_cfg.missing_fill).')
         feats = {}
-        for m in self.modalities:
+        for m in modalities:
             x = inputs[m]
             n, v = x.shape[:2]
             x = x.reshape((n * v, ) + x.shape[2:])  # [N, V, ...] -> [N*V, ...]
@@ -229,7 +239,8 @@ class MultiModalRecognizer(BaseModel):
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> SampleList:
         """Attach ``pred_score`` [K] and ``pred_label`` to each data sample."""
-        scores = self.cls_head.predict_scores(self.cls_head(self.extract_feat(inputs)))
+        # test_features: extract_feat, then test_cfg's missing modalities filled.
+        scores = self.cls_head.predict_scores(self.cls_head(test_features(self, inputs)))
         for ds, score in zip(data_samples, scores):
             ds.set_pred_score(score)
             ds.set_pred_label(score.argmax(keepdim=True))
@@ -237,7 +248,7 @@ class MultiModalRecognizer(BaseModel):
 
     def _forward(self, inputs: Dict[str, Tensor], data_samples: OptSampleList = None) -> Tensor:
         """Raw class logits ``[N, K]``."""
-        return self.cls_head(self.extract_feat(inputs))
+        return self.cls_head(test_features(self, inputs))
 
     def forward(self, inputs: Dict[str, Tensor], data_samples: OptSampleList = None,
                 mode: str = 'tensor'):

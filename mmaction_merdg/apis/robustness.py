@@ -408,7 +408,8 @@ def paired_robustness_markdown(result: Dict, drops: bool = True) -> str:
     for k, r in result['rows'].items():
         if k.startswith('drop:') and not drops:
             continue
-        if k.startswith('corruption/') and not k.endswith('/mean'):
+        cond = k[len('drop:'):] if k.startswith('drop:') else k
+        if cond.startswith('corruption/') and not cond.endswith('/mean'):
             continue  # per-severity rows live in each robustness.md
         a = f'{r["a"]["mean"]:.2f} ± {r["a"]["std"]:.2f}'
         b = f'{r["b"]["mean"]:.2f} ± {r["b"]["std"]:.2f}'

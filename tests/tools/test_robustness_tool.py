@@ -103,3 +103,17 @@ def test_pairing_over_seeds(tmp_path):
     assert '| missing/audios |' in md and 'corruption/gaussian_noise/1 |' not in md
     with pytest.raises(ValueError, match='no seed'):
         pair_robustness({0: a[0]}, {1: b[1]})
+
+
+def test_compare_cli_pairs_robustness(tmp_path):
+    for name, drop in (('a', 5), ('b', 15)):
+        for s in (0, 1, 2):
+            d = tmp_path / name / f'seed_{s}'
+            d.mkdir(parents=True)
+            (d / 'robustness.json').write_text(json.dumps(_fake(60 + s, 60 + s - drop, 50, 200)))
+    out = load_tool('analysis/compare.py').main(
+        [str(tmp_path / 'a'), str(tmp_path / 'b'), '--robustness', '--names', 'M', 'F',
+         '--work-dir', str(tmp_path / 'cmp')])
+    assert out['rows']['drop:missing/audios']['diff']['mean'] == pytest.approx(-10.0)
+    assert '| condition | M | F |' in (tmp_path / 'cmp' / 'compare_robustness.md').read_text()
+    assert osp.isfile(tmp_path / 'cmp' / 'compare_robustness.json')

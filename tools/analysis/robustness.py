@@ -35,6 +35,8 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', required=True, help='where robustness.json goes')
     parser.add_argument('--corruptions', nargs='+', choices=sorted(CORRUPTIONS),
                         help='corruptions to run (default: every one of the model\'s modalities)')
+    parser.add_argument('--no-corruptions', action='store_true',
+                        help='evaluate clean and missing modalities only')
     parser.add_argument('--severities', nargs='+', type=int, default=[1, 2, 3, 4, 5],
                         help='severities among 1..5 (default: all)')
     parser.add_argument('--missing-fill', nargs='+', default=['zero'], choices=['zero', 'mean'],
@@ -73,7 +75,8 @@ def main(argv=None):
     cfg.launcher = args.launcher
     setup_cpu_distributed(cfg, args.launcher)
     result = evaluate_robustness(
-        cfg, args.checkpoint, args.work_dir, corruptions=args.corruptions,
+        cfg, args.checkpoint, args.work_dir,
+        corruptions=[] if args.no_corruptions else args.corruptions,
         severities=args.severities, missing_fills=args.missing_fill,
         feature_mean_file=args.feature_mean_file, seed=args.seed,
         metric_key=args.metric_key, launcher=args.launcher, quiet=not args.verbose)

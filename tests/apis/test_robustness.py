@@ -20,8 +20,9 @@ def test_insert_corruption_places():
     assert [s['type'] for s in synth] == ['AudioCorruption', 'PackActionInputs']
     with pytest.raises(ValueError, match='cannot place'):
         insert_corruption([dict(type='Foo')], dict(type='VideoCorruption'))
+    pack = [dict(type='PackActionInputs')]
     loader = dict(dataset=dict(type='ConcatDataset', datasets=[
-        dict(pipeline=[dict(type='PackActionInputs')]), dict(pipeline=[dict(type='PackActionInputs')])]))
+        dict(pipeline=list(pack)), dict(pipeline=list(pack))]))
     out = corrupted_dataloader(loader, dict(type='FlowCorruption'))
     assert all(d['pipeline'][0]['type'] == 'FlowCorruption' for d in out['dataset']['datasets'])
     assert loader['dataset']['datasets'][0]['pipeline'][0]['type'] == 'PackActionInputs'

@@ -1,4 +1,4 @@
-"""tools/analysis/robustness.py end to end on a tiny synthetic checkpoint; compare.py --robustness."""
+"""tools/analysis/robustness.py end to end on a tiny checkpoint; compare.py --robustness."""
 import json
 import os.path as osp
 

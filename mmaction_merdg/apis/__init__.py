@@ -23,10 +23,14 @@ from .experiment import run_experiment
 from .probe import (measure, plot_probe, probe_checkpoint, probe_statistics,
                     probe_summary_to_markdown, summarise_probes)
 from .results import load_run, slug, write_json
+from .robustness import (compute_feature_means, evaluate_robustness, load_robustness_runs,
+                         pair_robustness, paired_robustness_markdown)
 from .seeds import run_seeds, summary_table
 from .sweep import options_for, plot_sweep, summarise_sweep, sweep, sweep_to_markdown
 
 __all__ = [
+    'compute_feature_means', 'evaluate_robustness', 'load_robustness_runs', 'pair_robustness',
+    'paired_robustness_markdown',
     'analyse_cooccurrence', 'check_checkpoint_fits', 'config_dir', 'get_config_path', 'list_configs', 'tools_dir', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',
     'cooccurrence_to_markdown', 'data_paths', 'dataset_types', 'dry_run_check',
     'iter_dataset_cfgs', 'iter_loader_datasets', 'load_config', 'load_run', 'measure',

@@ -35,11 +35,28 @@ def parse_args(argv=None):
     parser.add_argument('--alpha', type=float, default=0.05,
                         help='significance level of the verdict (default 0.05)')
     parser.add_argument('--work-dir', help='write compare.md and compare.json here')
+    parser.add_argument('--robustness', action='store_true',
+                        help='pair robustness results instead: run_a/run_b are folders with '
+                        'seed_<k>/robustness.json (or seed_<k>/robustness/robustness.json) '
+                        'from tools/analysis/robustness.py; writes compare_robustness.md/.json')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.robustness:
+        from mmaction_merdg.apis import (load_robustness_runs, pair_robustness,
+                                         paired_robustness_markdown)
+        result = pair_robustness(load_robustness_runs(args.run_a),
+                                 load_robustness_runs(args.run_b),
+                                 args.names or ('A', 'B'), args.alpha)
+        md = paired_robustness_markdown(result)
+        print(md)
+        if args.work_dir:
+            write_json(osp.join(args.work_dir, 'compare_robustness.json'), result)
+            with open(osp.join(args.work_dir, 'compare_robustness.md'), 'w') as f:
+                f.write(md)
+        return result
     result = compare_runs(load_run(args.run_a), load_run(args.run_b), args.names,
                           args.metrics, args.alpha)
     md = comparison_to_markdown(result)

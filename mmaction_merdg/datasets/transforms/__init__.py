@@ -1,6 +1,8 @@
 """Multimodal (RGB, flow, audio) transforms, registered in MMAction2's TRANSFORMS."""
 from .audio import (AudioLogMelSpectrogram, AudioLogSpectrogram,
                     AudioSpectrogramAugment, LoadAudioWindow, log_spectrogram)
+from .corruptions import (CORRUPTIONS, AudioCorruption, FlowCorruption,
+                          VideoCorruption, corruption_transform)
 from .errors import MediaReadError
 from .flow import flip_flow_frame
 from .formatting import PackMultiModalInputs
@@ -17,5 +19,6 @@ __all__ = [
     'flip_flow_frame', 'PackMultiModalInputs', 'MultiModalDecordDecode', 'MultiModalDecordInit',
     'MultiModalRawFrameDecode', 'MultiModalCenterCrop', 'MultiModalFlip',
     'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
-    'SampleMultiModalFrames'
+    'SampleMultiModalFrames', 'VideoCorruption', 'FlowCorruption', 'AudioCorruption',
+    'CORRUPTIONS', 'corruption_transform'
 ]

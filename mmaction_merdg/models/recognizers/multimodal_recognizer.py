@@ -11,7 +11,7 @@ Without regularizers the same code path is the Fusion baseline of SimMMDG /
 MER-DG. See :mod:`mmaction_merdg.models.regularizers` for the contract.
 """
 import copy
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseModel, ModuleDict
@@ -26,6 +26,7 @@ from .feature_checks import check_finite_features
 from ..utils import (check_feat_dim, forward_backbone, global_pool,  # noqa: F401
                      infer_feat_dims, load_backbone_checkpoint, resolve_layouts)
 from ..regularizers.base_regularizer import BaseRegularizer, RegularizerInputs
+from .missing_modality import test_features
 
 
 def _legacy_projector_keys(state_dict, prefix, *args) -> None:
@@ -73,7 +74,11 @@ class MultiModalRecognizer(BaseModel):
         data_preprocessor (dict, optional): Typically MMAction2's
             ``MultiModalDataPreprocessor``. Defaults to None.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
-        test_cfg (dict, optional): Unused; kept for MMAction2 parity.
+        test_cfg (dict, optional): Prediction with missing modalities:
+            ``missing_modalities`` (list), ``missing_fill`` (``'zero'``: the
+            benchmark's zeroed embedding, or ``'mean'``: the training mean) and
+            ``feature_mean_file``; see ``missing_modality.py`` and
+            docs/robustness.md. Defaults to None (every modality required).
         init_cfg (dict, optional): Whole-model init config. Defaults to None.
         input_layouts (dict, optional): ``modality -> 'NCTHW' | 'NCHW'``: how
             the backbone consumes its input; ``'NCHW'`` folds video frames
@@ -205,26 +210,31 @@ class MultiModalRecognizer(BaseModel):
                 **icfg)
 
     # ------------------------------------------------------------------ #
-    def extract_feat(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    def extract_feat(self, inputs: Dict[str, Tensor],
+                     modalities: Optional[Sequence[str]] = None) -> Dict[str, Tensor]:
         """Pooled encoder features per modality.
 
         Args:
             inputs (dict): ``modality -> [N, V, ...]`` batches from the data
                 preprocessor (``V`` clips or views per sample).
+            modalities (Sequence[str], optional): Encode only these. Defaults
+                to every modality of the model.
 
         Returns:
             dict: ``modality -> [N, D_m]``, averaged over the ``V`` views.
         """
-        missing = [m for m in self.modalities if m not in inputs]
+        modalities = self.modalities if modalities is None else list(modalities)
+        missing = [m for m in modalities if m not in inputs]
         extra = [m for m in inputs if m not in self.modalities]
         if missing or extra:
             raise KeyError(
-                f'MultiModalRecognizer has backbones for {self.modalities} but the '
-                f'batch holds {list(inputs)} (missing {missing}, without a backbone '
-                f"{extra}): the dataset's `modalities` and `model.backbones` must "
-                'name the same modalities.')
+                f'MultiModalRecognizer expects inputs {modalities} (backbones for '
+                f'{self.modalities}) but the batch holds {list(inputs)} (missing '
+                f"{missing}, without a backbone {extra}): the dataset's `modalities` "
+                'and `model.backbones` must name the same modalities (or predict '
+                'without some through model.test_cfg.missing_fill).')
         feats = {}
-        for m in self.modalities:
+        for m in modalities:
             n, v = inputs[m].shape[:2]
             f = forward_backbone(self.backbones[m], inputs[m], self.input_layouts[m], m)
             check_feat_dim(f, self.feat_dims[m], m, self.backbones[m], self.input_layouts[m])
@@ -270,7 +280,8 @@ class MultiModalRecognizer(BaseModel):
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> SampleList:
         """Attach ``pred_score`` [K] and ``pred_label`` to each data sample."""
-        scores = self.cls_head.predict_scores(self.cls_head(self.extract_feat(inputs)))
+        # test_features: extract_feat, then test_cfg's missing modalities filled.
+        scores = self.cls_head.predict_scores(self.cls_head(test_features(self, inputs)))
         for ds, score in zip(data_samples, scores):
             ds.set_pred_score(score)
             ds.set_pred_label(score.argmax(keepdim=True))
@@ -278,7 +289,7 @@ class MultiModalRecognizer(BaseModel):
 
     def _forward(self, inputs: Dict[str, Tensor], data_samples: OptSampleList = None) -> Tensor:
         """Raw class logits ``[N, K]``."""
-        return self.cls_head(self.extract_feat(inputs))
+        return self.cls_head(test_features(self, inputs))
 
     def forward(self, inputs: Dict[str, Tensor], data_samples: OptSampleList = None,
                 mode: str = 'tensor'):

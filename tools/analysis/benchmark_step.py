@@ -67,7 +67,8 @@ def build(args):
     inputs = {m: torch.randn((n, ) + preset['shapes'][m], generator=g).to(args.device)
               for m in model.modalities}
     k = model.cls_head.num_classes
-    samples = [ActionDataSample().set_gt_label(i % k) for i in range(n)]
+    # Labels live where the model does (nll_loss refuses mixed devices on CUDA).
+    samples = [ActionDataSample().set_gt_label(i % k).to(args.device) for i in range(n)]
     return model, inputs, samples, n
 
 

@@ -1,3 +1,3 @@
-from .mer_projector import MERProjector
+from .mer_projector import MERProjector, project_all
 
-__all__ = ['MERProjector']
+__all__ = ['MERProjector', 'project_all']

@@ -23,6 +23,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
+from ..necks.mer_projector import project_all
 
 
 def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -215,16 +216,13 @@ class MultiModalRecognizer(BaseModel):
         losses = self.cls_head.loss(logits, self._labels(data_samples))
         self.last_features = {m: f.detach() for m, f in feats.items()}
         if self.with_mer:
-            total = 0.
-            self.last_projections = {}
-            for m in self.modalities:
-                z = self.projectors[m](feats[m])  # [N, D_m] -> [N, 128]
-                self.last_projections[m] = z.detach()
-                terms = self.mer_loss.terms(z)
-                total = total + self.mer_loss.combine(terms)
-                for name, value in terms.items():
-                    losses[f'mer/{m}/{name}'] = value.detach()
-            losses['loss_mer'] = total
+            # [N, D_m] -> [N, 128] per modality; both steps batch the modalities.
+            zs = project_all(self.projectors, feats)
+            self.last_projections = {m: z.detach() for m, z in zs.items()}
+            losses['loss_mer'], terms = self.mer_loss.forward_multi(zs)
+            for m, mterms in terms.items():
+                for name, value in mterms.items():
+                    losses[f'mer/{m}/{name}'] = value
         return losses
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> SampleList:

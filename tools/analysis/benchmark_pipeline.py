@@ -23,6 +23,7 @@ import os.path as osp
 import tempfile
 import time
 
+import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -31,6 +32,8 @@ from scipy import signal
 
 import mmaction_merdg  # noqa: F401
 from mmaction.registry import DATASETS
+from mmaction_merdg.apis.pipeline_profile import (format_stage_table,
+                                                  profile_pipeline)
 from mmaction_merdg.datasets.transforms import log_spectrogram
 from mmaction_merdg.datasets.writers import write_synthetic_epic_tree
 from mmaction_merdg.modalities import MODALITIES
@@ -55,6 +58,11 @@ def parse_args(argv=None):
     parser.add_argument('--clips', type=int, default=16,
                         help='clips of the spectrogram benchmark')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--floor', action='store_true',
+                        help='profile the multimodal train pipeline stage by '
+                        'stage against its JPEG decode floor (cv2.imread of '
+                        'every frame file) measured in the same run, and '
+                        'stop there')
     return parser.parse_args(argv)
 
 
@@ -126,6 +134,16 @@ def main(argv=None) -> None:
                 tmp, samples_per_domain=args.samples,
                 rgb_shape=(args.frames, args.height, args.width))
         ann_root = args.ann_root
+        if args.floor:
+            cv2.setNumThreads(1)  # one dataloader worker's share
+            ds = build(cfg.train_dataloader.dataset, MODALITIES, data_root,
+                       ann_root, args.domains)
+            profile = profile_pipeline(ds, args.repeats)
+            print(f'EPIC train pipeline, {profile["samples"]} samples, '
+                  f'{args.width}x{args.height} frames, 1 cv2/torch thread, '
+                  f'best of {args.repeats}')
+            print(format_stage_table(profile))
+            return profile
         datasets = {
             mods: build(cfg.train_dataloader.dataset, mods, data_root,
                         ann_root, args.domains)

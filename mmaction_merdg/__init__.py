@@ -17,9 +17,10 @@ if not (digit_version(_MMACTION_MIN) <= digit_version(mmaction.__version__) <
         f'found mmaction2=={mmaction.__version__}.')
 
 from .compat import (allowlist_training_checkpoint_types,  # noqa: E402
-                     apply_drn_shim)
+                     apply_drn_shim, apply_vindlu_shim)
 
 apply_drn_shim()
+apply_vindlu_shim()
 allowlist_training_checkpoint_types()
 
 from . import datasets, engine, evaluation, models  # noqa: E402,F401

@@ -20,6 +20,7 @@ from .dataset_options import (data_paths, dataset_types, iter_dataset_cfgs,
                               set_dataset_options)
 from .dry_run import dry_run_check
 from .experiment import run_experiment
+from .op_count import OpCounter, count_fusion_vs_merdg
 from .probe import (measure, plot_probe, probe_checkpoint, probe_statistics,
                     probe_summary_to_markdown, summarise_probes)
 from .results import load_run, slug, write_json
@@ -29,6 +30,7 @@ from .seeds import run_seeds, summary_table
 from .sweep import options_for, plot_sweep, summarise_sweep, sweep, sweep_to_markdown
 
 __all__ = [
+    'OpCounter', 'count_fusion_vs_merdg',
     'compute_feature_means', 'evaluate_robustness', 'load_robustness_runs', 'pair_robustness',
     'paired_robustness_markdown',
     'analyse_cooccurrence', 'check_checkpoint_fits', 'config_dir', 'get_config_path', 'list_configs', 'tools_dir', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',

@@ -19,10 +19,12 @@ Without ``--data-root`` a synthetic EPIC tree is written to a temporary folder
 """
 import argparse
 import copy
+import json
 import os.path as osp
 import tempfile
 import time
 
+import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -31,6 +33,9 @@ from scipy import signal
 
 import mmaction_merdg  # noqa: F401
 from mmaction.registry import DATASETS
+from mmaction_merdg.apis.pipeline_profile import (format_stage_table,
+                                                  loader_throughput,
+                                                  profile_pipeline)
 from mmaction_merdg.datasets.transforms import log_spectrogram
 from mmaction_merdg.datasets.writers import write_synthetic_epic_tree
 from mmaction_merdg.modalities import MODALITIES
@@ -55,6 +60,15 @@ def parse_args(argv=None):
     parser.add_argument('--clips', type=int, default=16,
                         help='clips of the spectrogram benchmark')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--floor', action='store_true',
+                        help='profile the multimodal train pipeline stage by '
+                        'stage against its JPEG decode floor (cv2.imread of '
+                        'every frame file) measured in the same run, and '
+                        'stop there')
+    parser.add_argument('--workers', type=int, default=0,
+                        help='with --floor: also measure a DataLoader with this '
+                        'many worker processes (samples/s)')
+    parser.add_argument('--out', help='with --floor: write the figures to this JSON file')
     return parser.parse_args(argv)
 
 
@@ -122,9 +136,28 @@ def main(argv=None) -> None:
         if data_root is None:
             data_root = tmp
             write_synthetic_epic_tree(
-                tmp, samples_per_domain=args.samples,
-                rgb_shape=(args.frames, args.height, args.width))
+                tmp, samples_per_domain=args.samples, rgb_shape=(args.frames, 0, 0),
+                frame_size=(args.width, args.height))
         ann_root = args.ann_root
+        if args.floor:
+            cv2.setNumThreads(1)  # one dataloader worker's share
+            ds = build(cfg.train_dataloader.dataset, MODALITIES, data_root,
+                       ann_root, args.domains)
+            profile = profile_pipeline(ds, args.repeats)
+            print(f'EPIC train pipeline, {profile["samples"]} samples, '
+                  f'{args.width}x{args.height} frames, 1 cv2/torch thread, '
+                  f'best of {args.repeats}')
+            print(format_stage_table(profile))
+            if args.workers:
+                tput = loader_throughput(ds, args.workers)
+                profile['loader'] = tput
+                print(f"DataLoader, {args.workers} workers: "
+                      f"{tput['samples_per_s']:.1f} samples/s = "
+                      f"{tput['batches_per_s']:.2f} batches of 16 per s")
+            if args.out:
+                with open(args.out, 'w') as f:
+                    json.dump(profile, f, indent=2)
+            return profile
         datasets = {
             mods: build(cfg.train_dataloader.dataset, mods, data_root,
                         ann_root, args.domains)

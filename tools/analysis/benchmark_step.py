@@ -43,6 +43,8 @@ def parse_args(argv=None):
     p.add_argument('--steps', type=int, default=10, help='timed steps per variant')
     p.add_argument('--warmup', type=int, default=2, help='untimed steps per variant')
     p.add_argument('--amp', action='store_true', help='autocast (bf16 on CPU, fp16 on GPU)')
+    p.add_argument('--amp-dtype', choices=['float16', 'bfloat16'],
+                   help='autocast dtype (default: bfloat16 on CPU, float16 on GPU)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--out', help='write the figures to this JSON file')
     return p.parse_args(argv)
@@ -67,13 +69,15 @@ def build(args):
     inputs = {m: torch.randn((n, ) + preset['shapes'][m], generator=g).to(args.device)
               for m in model.modalities}
     k = model.cls_head.num_classes
-    samples = [ActionDataSample().set_gt_label(i % k) for i in range(n)]
+    # Labels live where the model does (nll_loss refuses mixed devices on CUDA).
+    samples = [ActionDataSample().set_gt_label(i % k).to(args.device) for i in range(n)]
     return model, inputs, samples, n
 
 
-def step(model, optim, inputs, samples, amp, device):
-    with torch.autocast(device_type=torch.device(device).type, enabled=amp,
-                        dtype=torch.bfloat16 if device == 'cpu' else torch.float16):
+def step(model, optim, inputs, samples, amp, device, amp_dtype=None):
+    dtype = getattr(torch, amp_dtype) if amp_dtype else (
+        torch.bfloat16 if device == 'cpu' else torch.float16)
+    with torch.autocast(device_type=torch.device(device).type, enabled=amp, dtype=dtype):
         losses = model.loss({m: x for m, x in inputs.items()}, samples)
         loss = sum(v for k, v in losses.items() if 'loss' in k)
     loss.backward()
@@ -108,7 +112,8 @@ def main(argv=None):
                 model.regularizers['mer'] = mer
             elif 'mer' in model.regularizers:
                 del model.regularizers['mer']
-            dt = timed(lambda: step(model, optim, inputs, samples, args.amp, args.device),
+            dt = timed(lambda: step(model, optim, inputs, samples, args.amp, args.device,
+                                    args.amp_dtype),
                        args.device)
             if i >= args.warmup:
                 times[name].append(dt)
@@ -121,7 +126,8 @@ def main(argv=None):
     result = dict(
         device=args.device if not args.device.startswith('cuda') else torch.cuda.get_device_name(),
         shapes='paper' if args.paper_shapes else 'tiny', batch=n,
-        modalities=list(model.modalities), amp=args.amp, steps=args.steps,
+        modalities=list(model.modalities), amp=args.amp, amp_dtype=args.amp_dtype,
+        steps=args.steps, clips_per_s_merdg=round(n / med['merdg'], 1),
         fusion_ms=round(med['fusion'] * 1e3, 2), merdg_ms=round(med['merdg'] * 1e3, 2),
         ratio=round(med['merdg'] / med['fusion'], 4),
         mer_overhead_ms=round((med['merdg'] - med['fusion']) * 1e3, 2),

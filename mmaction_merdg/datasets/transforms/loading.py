@@ -109,7 +109,7 @@ class MultiModalRawFrameDecode(BaseTransform):
             raise MediaReadError(
                 f"flow frames '{paths[0]}' {x.shape} and '{paths[1]}' "
                 f'{y.shape} differ in size')
-        return np.stack([x, y], axis=-1)  # [H, W] x 2 -> [H, W, 2]
+        return cv2.merge((x, y))  # [H, W] x 2 -> [H, W, 2], as np.stack(-1)
 
 
 def _open_video(init: DecordInit, path: str, what: str):

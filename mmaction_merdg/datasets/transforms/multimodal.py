@@ -273,6 +273,24 @@ class MultiModalFlip(BaseTransform):
         return f'{self.__class__.__name__}(flip_ratio={self.flip_ratio})'
 
 
+def _stack_channels_first(frames: Sequence[np.ndarray], num_clips: int) -> np.ndarray:
+    """``M`` frames ``(H, W[, C])`` -> ``[num_clips, C, M / num_clips, H, W]``.
+
+    One copy (each frame is written once, transposed, into the output) instead
+    of ``np.stack`` followed by a transposing copy: at 224x224 this stage was
+    the largest after decoding (``tools/analysis/benchmark_pipeline.py --floor``).
+    """
+    first = frames[0]
+    h, w = first.shape[:2]
+    c = first.shape[2] if first.ndim == 3 else 1
+    out = np.empty((c, len(frames), h, w), dtype=first.dtype)  # [C, M, H, W]
+    for t, frame in enumerate(frames):
+        out[:, t] = frame.reshape(h, w, c).transpose(2, 0, 1)  # [H, W, C] -> [C, H, W]
+    # [C, N_clips * T, H, W] -> [N_clips, C, T, H, W]; a view when N_clips == 1
+    out = out.reshape(c, num_clips, -1, h, w).transpose(1, 0, 2, 3, 4)
+    return np.ascontiguousarray(out)
+
+
 @TRANSFORMS.register_module()
 class MultiModalFormatShape(BaseTransform):
     """Stack RGB and flow frame lists into ``[num_clips, C, T, H, W]`` arrays.
@@ -302,13 +320,7 @@ class MultiModalFormatShape(BaseTransform):
                                ('flow_imgs', 'flow_input_shape')):
             if key not in results:
                 continue
-            frames = np.stack(results[key])  # [M, H, W, C], M = N_clips * T
-            if frames.ndim == 3:  # single-channel frames
-                frames = frames[..., None]
-            # [N_clips * T, H, W, C] -> [N_clips, T, H, W, C]
-            frames = frames.reshape((num_clips, -1) + frames.shape[1:])
-            # [N_clips, T, H, W, C] -> [N_clips, C, T, H, W]
-            frames = np.ascontiguousarray(frames.transpose(0, 4, 1, 2, 3))
+            frames = _stack_channels_first(results[key], num_clips)
             results[key] = frames
             results[shape_key] = frames.shape
         return results

@@ -19,7 +19,7 @@ cartoon`` by default).
 import math
 import os
 import os.path as osp
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,13 @@ def _samples(split: str, syn_domain: str, samples_per_domain: int,
         yield info['label'], {m: x[0] for m, x in rendered.items()}
 
 
+def _with_frame_size(rgb_shape: Sequence[int], frame_size: Sequence[int]):
+    """``(T, H, W)`` from ``rgb_shape`` with ``(H, W)`` taken from ``(W, H)``."""
+    if len(frame_size) != 2 or min(int(v) for v in frame_size) < 1:
+        raise ValueError(f'frame_size must be (width, height) > 0, got {frame_size}')
+    return (int(rgb_shape[0]), int(frame_size[1]), int(frame_size[0]))
+
+
 def _timestamp(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
@@ -59,7 +66,8 @@ def write_synthetic_epic_tree(root: str,
                               seed: int = 0,
                               domains: Sequence[str] = ('D1', 'D2', 'D3'),
                               fps: float = 60.0,
-                              sample_rate: int = 16000) -> Dict[str, str]:
+                              sample_rate: int = 16000,
+                              frame_size: Optional[Sequence[int]] = None) -> Dict[str, str]:
     """Write an EPIC-Kitchens tree (SimMMDG layout) with MM-SADA pickles.
 
     Per domain and split (``train``, ``test``), one video ``<P>_01`` /
@@ -68,9 +76,15 @@ def write_synthetic_epic_tree(root: str,
     in 1-based 60 fps frames, its flow frames are ``ceil(start/2) ..`` (half
     rate) and its audio the matching stretch of the video's wav.
 
+    ``frame_size=(W, H)`` sets the frame size (e.g. ``(456, 256)``, EPIC's)
+    and overrides ``rgb_shape[1:]``, so that loader benchmarks read frames of
+    the real size.
+
     Returns:
         dict: ``ann_root`` (the pickle folder) and ``data_root``.
     """
+    if frame_size is not None:
+        rgb_shape = _with_frame_size(rgb_shape, frame_size)
     t = int(rgb_shape[0])
     if t % 2:
         raise ValueError(f'rgb_shape[0] must be even (flow is half rate), '
@@ -134,7 +148,8 @@ def write_synthetic_hac_tree(root: str,
                              domains: Sequence[str] = ('human', 'animal',
                                                        'cartoon'),
                              fps: float = 24.0,
-                             sample_rate: int = 16000) -> Dict[str, str]:
+                             sample_rate: int = 16000,
+                             frame_size: Optional[Sequence[int]] = None) -> Dict[str, str]:
     """Write a HAC tree: one mp4, two flow mp4s and one wav per sample.
 
     Flow videos carry the half-rate synthetic flow with each frame shown twice
@@ -142,9 +157,15 @@ def write_synthetic_hac_tree(root: str,
     sample of every list has a space in its file name, like HAC's
     ``'drinking_54 .mp4'``. Lists are CRLF csv files without a header.
 
+    ``frame_size=(W, H)`` sets the frame size (e.g. ``(456, 256)``, EPIC's)
+    and overrides ``rgb_shape[1:]``, so that loader benchmarks read frames of
+    the real size.
+
     Returns:
         dict: ``ann_root`` (the list folder) and ``data_root``.
     """
+    if frame_size is not None:
+        rgb_shape = _with_frame_size(rgb_shape, frame_size)
     ann_root = osp.join(root, 'HAC_Splits')
     os.makedirs(ann_root, exist_ok=True)
     rng = np.random.default_rng(seed)

@@ -1,4 +1,4 @@
-from .mer_projector import MERProjector
+from .mer_projector import MERProjector, project_all
 from .supcon_projector import SupConProjector
 
-__all__ = ['MERProjector', 'SupConProjector']
+__all__ = ['MERProjector', 'SupConProjector', 'project_all']

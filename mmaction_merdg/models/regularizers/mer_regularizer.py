@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mmaction.registry import MODELS
 
+from ..necks.mer_projector import project_all
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 
 
@@ -57,30 +58,28 @@ class MERRegularizer(BaseRegularizer):
                        ) -> Tuple[Tensor, Dict[str, Dict[str, Tensor]]]:
         """Weighted loss summed over modalities, and each modality's terms.
 
-        The one place that calls the entropy loss (per modality), so that a
-        batched call over modalities can replace it.
+        One batched pass over the modalities
+        (:meth:`ModalityEntropyLoss.forward_multi`: the projections stacked
+        ``[M, N, D]``, no host synchronisation).
 
         Args:
             projections (dict): ``modality -> [N, D]``.
 
         Returns:
-            tuple: total weighted loss (scalar) and ``modality -> {term: scalar}``.
+            tuple: total weighted loss (scalar) and ``modality -> {term: scalar}``
+            (detached).
         """
-        total, terms = 0., {}
-        for m, z in projections.items():
-            terms[m] = self.loss.terms(z)
-            total = total + self.loss.combine(terms[m])
-        return total, terms
+        return self.loss.forward_multi(projections)
 
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
         """``loss_mer`` and the logged terms ``mer/<modality>/<term>``."""
-        projections = {m: self.projectors[m](batch.feats[m])  # [N, D_m] -> [N, 128]
-                       for m in self.modalities}
+        # [N, D_m] -> [N, 128] per modality, the modalities batched (project_all).
+        projections = project_all(self.projectors, {m: batch.feats[m] for m in self.modalities})
         self.last_projections = {m: z.detach() for m, z in projections.items()}
         total, terms = self.entropy_losses(projections)
         out = {}
         for m in self.modalities:
             for name, value in terms[m].items():
-                out[f'mer/{m}/{name}'] = value.detach()
+                out[f'mer/{m}/{name}'] = value
         out['loss_mer'] = total
         return out

@@ -1,0 +1,30 @@
+"""OpCounter and the Fusion vs MER-DG op/sync count (issue 7's host-side bar)."""
+import os
+
+import torch
+
+from mmaction_merdg.apis.op_count import OpCounter, count_fusion_vs_merdg
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_counter_sees_host_syncs_and_backward():
+    x = torch.randn(4, requires_grad=True)
+    with OpCounter() as c:
+        y = (x * 2).sum()
+        y.backward()
+        bool(y > 0)
+        float(y)
+    assert c.syncs == 2
+    assert c.counts['aten.mul'] >= 2  # forward and backward
+    assert c.compute <= c.total
+
+
+def test_merdg_adds_no_host_sync_and_few_ops():
+    res = count_fusion_vs_merdg(REPO, batch=4)
+    assert res['added_syncs'] == 0
+    # Measured 217 (103 compute ops) at batch 16; before the batched loss 484
+    # (316) and 3 syncs. A regression guard: issue 7's bar (160) is not met,
+    # see docs/gpu.md for where the rest goes.
+    assert 0 < res['added_ops'] <= 230, res
+    assert res['added_compute_ops'] <= 120, res

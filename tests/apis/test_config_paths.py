@@ -15,7 +15,7 @@ def test_checkout_configs_are_found_by_path_and_by_unique_name():
     assert 'merdg_synthetic.py' in list_configs()
     by_name = get_config_path('merdg_synthetic')
     assert by_name == osp.join(REPO, 'configs', 'merdg_synthetic.py')
-    nested = [c for c in list_configs() if c.startswith('merdg/') and 'synthetic' in c][0]
+    nested = [c for c in list_configs() if c.startswith('synthetic/') and c.split('/')[1].startswith('merdg_')][0]
     assert get_config_path(osp.basename(nested)) == osp.join(REPO, 'configs', nested)
 
 

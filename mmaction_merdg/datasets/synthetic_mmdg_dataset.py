@@ -268,11 +268,15 @@ class SyntheticMMDGDataset(BaseDataset):
         self.part_bits = min(self.token_bits,
                              max(1, int(np.ceil(self.token_bits / len(self.modalities)))))
         self.split_rules = {d: self._draw_split_rule(rule_rng) for d in self.domain_names}
-        # Target domains: a rule of their own, different from every source's.
+        # Target domains: a rule of their own, different from every source's
+        # (one stream per form, so the 'split' world does not depend on the
+        # 'xor' codes, which differ between the clip and vector variants).
+        xor_rng = np.random.default_rng([self.seed, 7919, 3])
+        split_rng = np.random.default_rng([self.seed, 7919, 4])
         for d in self.domain_names:
             if d not in self.source_domains:
-                self.rules[d] = self._draw_target_rule(rule_rng, 'xor')
-                self.split_rules[d] = self._draw_target_rule(rule_rng, 'split')
+                self.rules[d] = self._draw_target_rule(xor_rng, 'xor')
+                self.split_rules[d] = self._draw_target_rule(split_rng, 'split')
 
     def active_rules(self) -> Dict[str, Dict[str, np.ndarray]]:
         """``domain -> modality -> class code`` of the configured form.

@@ -45,7 +45,6 @@ Output per sample (shapes of the real pipelines, only smaller):
 ``imgs [1, 3, T, H, W]``, ``flow_imgs [1, 2, T/2, H, W]``, ``audios [1, 1, F, Ta]``,
 float32, roughly zero-mean and unit-scale (no further normalisation needed).
 """
-import copy
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -478,6 +477,6 @@ class SyntheticMMDGDataset(BaseDataset):
         return out
 
     def prepare_data(self, idx: int) -> dict:
-        results = copy.deepcopy(self.get_data_info(idx))
+        results = self.get_data_info(idx)  # already a deep copy (BaseDataset)
         results.update(self.render(results))
         return self.pipeline(results)

@@ -1,14 +1,14 @@
 # Entry point: CMRF alone on the embedded synthetic benchmark: cmrf_merdg_synthetic.py
 # without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
 _base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-source0-source1-to-target-rgb-flow-audio.py',
+    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
     '_base_/methods/cmrf.py',
 ]
 
 model = dict(mer_loss=None, projector=None, regularizers=dict(cmrf=dict(
     _base_.cmrf_regularizer,
     projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128))))
-# Averaging from the second epoch (after 1 of 10 epochs, 48 iterations each):
+# Averaging from the second epoch (after 1 of 4 epochs, 32 iterations each):
 # the official 400 iterations are about the first 8% of its EPIC schedule.
 # Counted in epochs, it stays "after the first epoch" when the grid shortens
 # the schedule or the data.

@@ -1,7 +1,7 @@
 # Entry point: RNA-Net alone on the embedded synthetic benchmark: rnanet_merdg_synthetic.py
 # without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
 _base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-source0-source1-to-target-rgb-flow-audio.py',
+    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
     '_base_/methods/rnanet.py',
 ]
 

@@ -15,6 +15,7 @@ from .config_paths import config_dir, get_config_path, list_configs, tools_dir
 from .compare import compare_runs, comparison_to_markdown
 from .cooccurrence import (analyse as analyse_cooccurrence, cooccurrence_sweep,
                            cooccurrence_to_markdown, plot_cooccurrence)
+from .cooccurrence_table import cooccurrence_table
 from .dataset_options import (data_paths, dataset_types, iter_dataset_cfgs,
                               iter_loader_datasets, load_config,
                               set_dataset_options)
@@ -27,9 +28,13 @@ from .results import load_run, slug, write_json
 from .robustness import (compute_feature_means, evaluate_robustness, load_robustness_runs,
                          pair_robustness, paired_robustness_markdown)
 from .seeds import run_seeds, summary_table
+from .shortcut_calibration import (compare_methods, compare_methods_table, shortcut_effect,
+                                   shortcut_effect_table)
 from .sweep import options_for, plot_sweep, summarise_sweep, sweep, sweep_to_markdown
 
 __all__ = [
+    'compare_methods', 'compare_methods_table', 'cooccurrence_table', 'shortcut_effect',
+    'shortcut_effect_table',
     'OpCounter', 'count_fusion_vs_merdg',
     'compute_feature_means', 'evaluate_robustness', 'load_robustness_runs', 'pair_robustness',
     'paired_robustness_markdown',

@@ -30,11 +30,21 @@ Summary, per sample of domain ``d`` with label ``y`` in ``0..K-1``:
   everywhere (the referee's randomised control) while the domain shift stays.
 * Additive Gaussian noise of std ``noise``.
 
+Knobs that shape the shortcut (defaults in ``docs/synthetic_benchmark.md``):
+``cooccurrence_form`` (``'xor'``: the pair is predictive only jointly, as
+above; ``'split'``: each modality's token carries one part of a
+domain-specific class code, each part alone weakly predictive, all parts
+together fully predictive), ``target_rule`` (``'none'``: target tokens are
+independent of the label; ``'own'``: the target follows a rule of its own,
+different from every source rule, with the same probability
+``cooccurrence``), ``nuisance_strength`` (token amplitude) and
+``token_extent`` (fraction of the clip the token covers; global average
+pooling dilutes a token by this factor).
+
 Output per sample (shapes of the real pipelines, only smaller):
 ``imgs [1, 3, T, H, W]``, ``flow_imgs [1, 2, T/2, H, W]``, ``audios [1, 1, F, Ta]``,
 float32, roughly zero-mean and unit-scale (no further normalisation needed).
 """
-import copy
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -45,6 +55,8 @@ from mmaction.registry import DATASETS
 from ..modalities import MODALITIES, canonical_order
 from .mm_base_dataset import check_pipeline_modalities
 SPLITS = ('train', 'val', 'test')
+COOCCURRENCE_FORMS = ('xor', 'split')
+TARGET_RULES = ('none', 'own')
 
 
 def _smooth_noise(rng: np.random.Generator, shape: Sequence[int],
@@ -96,6 +108,19 @@ class SyntheticMMDGDataset(BaseDataset):
         nuisance_strength (float): Amplitude of the nuisance tokens. Defaults
             to 1.0.
         noise (float): Std of the additive Gaussian noise. Defaults to 0.5.
+        cooccurrence_form (str): How a rule ties the tokens to the label:
+            ``'xor'`` (``n_m = n_first XOR code_{d,m}[y]``, predictive only
+            jointly) or ``'split'`` (the first ``p`` bits of every token are
+            that modality's part of a domain-specific class code; each part
+            alone weakly predictive, the parts jointly injective). Defaults
+            to ``'xor'``.
+        target_rule (str): ``'none'`` (target domains never follow a rule)
+            or ``'own'`` (they follow, with probability ``cooccurrence``, a
+            rule of their own that differs from every source rule in every
+            modality). Defaults to ``'none'``.
+        token_extent (float): Fraction, in (0, 1], of the time/space extent
+            (clips) or of the coordinates (vectors) that carries the token;
+            1 is a global token. Defaults to 1.0.
         rgb_shape (Sequence[int]): ``(T, H, W)`` of RGB clips. Defaults to
             ``(16, 32, 32)``; flow clips have ``T // 2`` frames.
         audio_shape (Sequence[int]): ``(F, Ta)`` of spectrograms. Defaults to
@@ -123,6 +148,9 @@ class SyntheticMMDGDataset(BaseDataset):
                  domain_shift: float = 1.0,
                  nuisance_strength: float = 1.0,
                  noise: float = 0.5,
+                 cooccurrence_form: str = 'xor',
+                 target_rule: str = 'none',
+                 token_extent: float = 1.0,
                  rgb_shape: Sequence[int] = (16, 32, 32),
                  audio_shape: Sequence[int] = (64, 64),
                  seed: int = 0,
@@ -132,6 +160,7 @@ class SyntheticMMDGDataset(BaseDataset):
         self._check_args(domains, source_domains, domain_names, split,
                          modalities, num_classes, cooccurrence, reliability,
                          samples_per_domain, rgb_shape, audio_shape)
+        self._check_shortcut_args(cooccurrence_form, target_rule, token_extent)
         self.domains = list(domains)
         self.source_domains = list(source_domains)
         self.domain_names = list(domain_names)
@@ -145,6 +174,9 @@ class SyntheticMMDGDataset(BaseDataset):
         self.domain_shift = float(domain_shift)
         self.nuisance_strength = float(nuisance_strength)
         self.noise = float(noise)
+        self.cooccurrence_form = cooccurrence_form
+        self.target_rule = target_rule
+        self.token_extent = float(token_extent)
         self.rgb_shape = tuple(int(v) for v in rgb_shape)
         self.audio_shape = tuple(int(v) for v in audio_shape)
         self.seed = int(seed)
@@ -193,6 +225,18 @@ class SyntheticMMDGDataset(BaseDataset):
         if len(audio_shape) != 2 or min(audio_shape) < 8:
             raise ValueError(f'{name}: audio_shape must be (F>=8, Ta>=8); got {audio_shape}.')
 
+    @staticmethod
+    def _check_shortcut_args(cooccurrence_form, target_rule, token_extent) -> None:
+        name = 'SyntheticMMDGDataset'
+        if cooccurrence_form not in COOCCURRENCE_FORMS:
+            raise ValueError(f'{name}: cooccurrence_form must be one of '
+                             f'{COOCCURRENCE_FORMS}, got {cooccurrence_form!r}.')
+        if target_rule not in TARGET_RULES:
+            raise ValueError(f'{name}: target_rule must be one of {TARGET_RULES}, '
+                             f'got {target_rule!r}.')
+        if not 0.0 < token_extent <= 1.0:
+            raise ValueError(f'{name}: token_extent must lie in (0, 1], got {token_extent}.')
+
     def _shapes(self) -> Dict[str, tuple]:
         t, h, w = self.rgb_shape
         return dict(imgs=(3, t, h, w), flow_imgs=(2, max(1, t // 2), h, w),
@@ -204,13 +248,12 @@ class SyntheticMMDGDataset(BaseDataset):
         k = self.num_classes
         self.token_bits = max(1, int(np.ceil(np.log2(k))))
         shapes = self._shapes()
-        factors = dict(imgs=(1, 4, 8, 8), flow_imgs=(1, 2, 8, 8), audios=(1, 8, 8))
-        # Class templates P_m[c]: low-frequency patterns, unit std.
+        # Class templates P_m[c]: unit std.
         self.templates = {
-            m: np.stack([_smooth_noise(rng, shapes[m], factors[m]) for _ in range(k)])
+            m: np.stack([self._draw_template(rng, m, shapes[m]) for _ in range(k)])
             for m in MODALITIES
         }
-        # Nuisance tokens: a salient local pattern per token and modality.
+        # Nuisance tokens: one global pattern per token value and modality.
         self.tokens = {m: self._draw_tokens(rng, m, shapes[m]) for m in MODALITIES}
         # Recording conditions per domain and modality.
         self.styles = {
@@ -223,6 +266,80 @@ class SyntheticMMDGDataset(BaseDataset):
             d: {m: rng.permutation(2**self.token_bits)[:k] for m in MODALITIES}
             for d in self.domain_names
         }
+        # Everything below comes from its own stream, so the draws above (and
+        # every sample of the 'xor' / 'none' setting) stay those of earlier
+        # versions of this benchmark.
+        rule_rng = np.random.default_rng([self.seed, 7919, 2])
+        # 'split' form: part bits per modality and a jointly injective code.
+        self.part_bits = min(self.token_bits,
+                             max(1, int(np.ceil(self.token_bits / len(self.modalities)))))
+        self.split_rules = {d: self._draw_split_rule(rule_rng) for d in self.domain_names}
+        # Target domains: a rule of their own, different from every source's
+        # (one stream per form, so the 'split' world does not depend on the
+        # 'xor' codes, which differ between the clip and vector variants).
+        xor_rng = np.random.default_rng([self.seed, 7919, 3])
+        split_rng = np.random.default_rng([self.seed, 7919, 4])
+        for d in self.domain_names:
+            if d not in self.source_domains:
+                self.rules[d] = self._draw_target_rule(xor_rng, 'xor')
+                self.split_rules[d] = self._draw_target_rule(split_rng, 'split')
+
+    def active_rules(self) -> Dict[str, Dict[str, np.ndarray]]:
+        """``domain -> modality -> class code`` of the configured form.
+
+        ``'xor'``: ``code[y]`` is ``n_m XOR n_first`` (modalities after the
+        first configured one); ``'split'``: ``code[y]`` is the value of the
+        first ``part_bits`` bits of ``n_m`` (every configured modality).
+        """
+        return self.rules if self.cooccurrence_form == 'xor' else self.split_rules
+
+    def _rule_modalities(self, form: str) -> List[str]:
+        return self.modalities[1:] if form == 'xor' else list(self.modalities)
+
+    def _draw_split_rule(self, rng: np.random.Generator) -> Dict[str, np.ndarray]:
+        """Per modality a balanced, non-injective map class -> ``part_bits``
+        value, such that the tuple of all parts is injective (rejection)."""
+        k, values = self.num_classes, 2**self.part_bits
+        for _ in range(10000):
+            parts = {m: rng.permutation(np.arange(k) % values) for m in self.modalities}
+            if len({tuple(int(parts[m][c]) for m in self.modalities) for c in range(k)}) == k:
+                return parts
+        raise ValueError(
+            f'SyntheticMMDGDataset: cooccurrence_form="split" needs the '
+            f'{len(self.modalities)} modalities\' {self.part_bits}-bit parts to tell '
+            f'{k} classes apart; use more modalities or the "xor" form.')
+
+    def _draw_target_rule(self, rng: np.random.Generator, form: str) -> Dict[str, np.ndarray]:
+        """A rule that differs from every source rule in every modality.
+
+        First tried: differing for every class (the source rule then points to
+        a wrong class for each label); if that is impossible, differing as a
+        map. Both are checked by rejection.
+        """
+        k, mods = self.num_classes, self._rule_modalities(form)
+        sources = [(self.rules if form == 'xor' else self.split_rules)[s]
+                   for s in self.source_domains]
+
+        def draw():
+            if form == 'xor':
+                return {m: rng.permutation(2**self.token_bits)[:k] for m in MODALITIES}
+            return self._draw_split_rule(rng)
+
+        for strict in (True, False):
+            for _ in range(2000):
+                rule = draw()
+                ok = all((np.all(rule[m] != src[m]) if strict
+                          else not np.array_equal(rule[m], src[m]))
+                         for src in sources for m in mods)
+                if ok:
+                    return rule
+        raise ValueError('SyntheticMMDGDataset: found no target rule that differs from '
+                         'every source rule; use more classes or token bits.')
+
+    def _draw_template(self, rng: np.random.Generator, m: str, shape: tuple) -> np.ndarray:
+        """Class template of modality ``m``: a low-frequency pattern, unit std."""
+        factors = dict(imgs=(1, 4, 8, 8), flow_imgs=(1, 2, 8, 8), audios=(1, 8, 8))
+        return _smooth_noise(rng, shape, factors[m])
 
     def _draw_tokens(self, rng: np.random.Generator, m: str, shape: tuple) -> np.ndarray:
         """Global, label-free nuisance patterns, one per token value.
@@ -247,6 +364,30 @@ class SyntheticMMDGDataset(BaseDataset):
                 vecs = np.linalg.qr(vecs.T)[0].T[:n_bits]
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-8
             basis[:] = vecs[:, :, None, None, None]  # colour casts / motions
+        if self.token_extent < 1.0:
+            basis = basis * self._extent_mask(m, shape)
+        return self._token_values(basis)
+
+    def _extent_mask(self, m: str, shape: tuple) -> np.ndarray:
+        """``[1, *shape[1:]]`` mask of the corner box holding the token.
+
+        Covers the fraction ``token_extent`` of the clip: of the time axis for
+        audio (the hums keep their frequency rows), of the time x height x
+        width volume for RGB and flow (``token_extent ** (1/3)`` per axis).
+        """
+        axes = (2, ) if m == 'audios' else (1, 2, 3)
+        frac = self.token_extent**(1.0 / len(axes))
+        mask = np.zeros((1, ) + tuple(shape[1:]), dtype=np.float32)
+        box = [slice(None)] * mask.ndim
+        for a in axes:
+            box[a] = slice(0, max(1, int(round(frac * shape[a]))))
+        mask[tuple(box)] = 1.0
+        return mask
+
+    def _token_values(self, basis: np.ndarray) -> np.ndarray:
+        """``[B, *shape]`` bit patterns -> ``[2^B, *shape]`` token patterns
+        ``sum_b (2 bit_b(t) - 1) * basis_b / sqrt(B)``."""
+        n_bits = basis.shape[0]
         signs = np.array([[2.0 * ((t >> b) & 1) - 1.0 for b in range(n_bits)]
                           for t in range(2**n_bits)], dtype=np.float32)  # [2^B, B]
         return np.tensordot(signs, basis, axes=(1, 0)) / np.sqrt(n_bits)
@@ -274,6 +415,7 @@ class SyntheticMMDGDataset(BaseDataset):
         """Draw the per-sample latent variables (labels, tokens, shown classes)."""
         split_id = SPLITS.index(self.split)
         k = self.num_classes
+        rules = self.active_rules()
         data_list = []
         for d in self.domains:
             d_id = self.domain_names.index(d)
@@ -289,17 +431,32 @@ class SyntheticMMDGDataset(BaseDataset):
                         shown[m] = y
                     else:  # a uniformly drawn other class
                         shown[m] = int((y + rng.integers(1, k)) % k)
-                follows = bool(is_source and rng.random() < self.cooccurrence)
+                # Short-circuit: without a target rule, target samples draw
+                # nothing here (the sample stream of earlier versions).
+                follows = bool((is_source or self.target_rule == 'own')
+                               and rng.random() < self.cooccurrence)
                 tokens = {m: int(rng.integers(2**self.token_bits)) for m in MODALITIES}
-                if follows:  # anchor on the first *configured* modality
-                    first = tokens[self.modalities[0]]
-                    for m in self.modalities[1:]:
-                        tokens[m] = int(first ^ self.rules[d][m][y])
+                if follows:
+                    tokens = self._apply_rule(tokens, rules[d], y)
                 data_list.append(
                     dict(label=y, domain=d, index_in_domain=i, shown_class=shown,
                          tokens=tokens, follows_rule=follows,
                          sample_seed=[self.seed, split_id, d_id, i]))
         return data_list
+
+    def _apply_rule(self, tokens: Dict[str, int], rule: Dict[str, np.ndarray],
+                    y: int) -> Dict[str, int]:
+        """Tokens of a sample that follows ``rule`` (uniform draws in ``tokens``)."""
+        tokens = dict(tokens)
+        if self.cooccurrence_form == 'xor':  # anchor on the first *configured* modality
+            first = tokens[self.modalities[0]]
+            for m in self.modalities[1:]:
+                tokens[m] = int(first ^ rule[m][y])
+        else:  # low part_bits bits = the modality's part; the others stay uniform
+            p = self.part_bits
+            for m in self.modalities:
+                tokens[m] = int(((tokens[m] >> p) << p) | int(rule[m][y]))
+        return tokens
 
     def get_domain_labels(self) -> List[str]:
         """Domain name of every sample, in index order."""
@@ -327,7 +484,7 @@ class SyntheticMMDGDataset(BaseDataset):
         return out
 
     def prepare_data(self, idx: int) -> dict:
-        results = copy.deepcopy(self.get_data_info(idx))
+        results = self.get_data_info(idx)  # already a deep copy (BaseDataset)
         results.update(self.render(results))
         # The subset drives packing (PackMultiModalInputs), as in the real datasets.
         results['modalities'] = tuple(self.modalities)

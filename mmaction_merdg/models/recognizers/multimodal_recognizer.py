@@ -23,7 +23,6 @@ from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
-from ..necks.mer_projector import project_all
 
 
 def global_pool(x: Union[Tensor, Sequence[Tensor]]) -> Tensor:
@@ -216,8 +215,8 @@ class MultiModalRecognizer(BaseModel):
         losses = self.cls_head.loss(logits, self._labels(data_samples))
         self.last_features = {m: f.detach() for m, f in feats.items()}
         if self.with_mer:
-            # [N, D_m] -> [N, 128] per modality; both steps batch the modalities.
-            zs = project_all(self.projectors, feats)
+            # [N, D_m] -> [N, 128] per modality; the loss batches the modalities.
+            zs = {m: self.projectors[m](feats[m]) for m in self.modalities}
             self.last_projections = {m: z.detach() for m, z in zs.items()}
             losses['loss_mer'], terms = self.mer_loss.forward_multi(zs)
             for m, mterms in terms.items():

@@ -260,21 +260,22 @@ class MargLogdetTerms(torch.autograd.Function):
     @staticmethod
     def forward(ctx, z: Tensor, eps: float, use_gram: bool = True):
         m, n, d = z.shape
+        # The single-modality functions' op sequence (torch.var, a division,
+        # I + scale * Gram), so that float32 values match them closely.
         mean = z.mean(dim=1, keepdim=True)  # [M, 1, D]
         c = z - mean  # [M, N, D]
-        ssq = (c * c).sum(dim=1, keepdim=True)  # [M, 1, D]
-        s = torch.sqrt(ssq / (n - 1) + eps)
+        s = torch.sqrt(z.var(dim=1, unbiased=True, keepdim=True) + eps)
         marg = torch.relu(1.0 - s).mean(dim=-1).squeeze(1)  # [M]
-        var_pop = ssq / n
+        var_pop = z.var(dim=1, unbiased=False, keepdim=True)
         sig = var_pop.clamp_min(1e-12).sqrt()
         r = 1.0 / (sig + eps)  # [M, 1, D]
-        x = c * r  # [M, N, D]
+        x = c / (sig + eps)  # [M, N, D]
         scale = 1.0 / ((n - 1) * eps)
         gram = use_gram and n < d
         k = n if gram else d
         lhs, rhs = (x, x.mT) if gram else (x.mT, x)
         eye = torch.eye(k, dtype=z.dtype, device=z.device).expand(m, k, k)
-        chol = torch.linalg.cholesky_ex(torch.baddbmm(eye, lhs, rhs, alpha=scale))[0]
+        chol = torch.linalg.cholesky_ex(eye + scale * (lhs @ rhs))[0]
         inner = chol.diagonal(dim1=-2, dim2=-1).log().sum(dim=-1) * 2  # [M]
         spec = -(d * math.log(eps) + inner) / d
         ctx.save_for_backward(c, s, var_pop, sig, r, x, chol)

@@ -30,10 +30,10 @@ ACCURACY_KEYS = ('target/top1', 'all/top1', 'top1', 'acc/top1')
 RESULT_FILE = 'robustness.json'
 # Where a corruption goes in a real decoding pipeline: frames before they are
 # formatted (after the crop), audio before its spectrogram. Pipelines without
-# these steps (the synthetic benchmark) get it just before PackActionInputs.
+# these steps (the synthetic benchmark) get it just before the pack step.
 _FRAME_ANCHORS = ('MultiModalFormatShape', 'FormatShape')
 _AUDIO_ANCHORS = ('AudioLogSpectrogram', 'AudioLogMelSpectrogram')
-_LAST = ('PackActionInputs', )
+_LAST = ('PackMultiModalInputs', 'PackActionInputs')
 
 
 def _unwrap(model):

@@ -18,6 +18,8 @@ def test_insert_corruption_places():
     assert [s['type'] for s in audio][4] == 'AudioCorruption'
     synth = insert_corruption([dict(type='PackActionInputs')], dict(type='AudioCorruption'))
     assert [s['type'] for s in synth] == ['AudioCorruption', 'PackActionInputs']
+    synth = insert_corruption([dict(type='PackMultiModalInputs')], dict(type='VideoCorruption'))
+    assert [s['type'] for s in synth] == ['VideoCorruption', 'PackMultiModalInputs']
     with pytest.raises(ValueError, match='cannot place'):
         insert_corruption([dict(type='Foo')], dict(type='VideoCorruption'))
     pack = [dict(type='PackActionInputs')]

@@ -24,14 +24,22 @@ LEAVES = sorted(
     glob.glob(osp.join(REPO, 'configs', 'hac', '*.py')))
 
 
+# Each method alone and + MER-DG (Fusion + MER-DG is `merdg`); the regularizer
+# key each zoo method adds to `model.regularizers`.
+ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna')
+METHODS = ['fusion', 'merdg'] + [m + suffix for m in ZOO for suffix in ('', '-merdg')]
+
+
 def test_every_shift_subset_and_method_is_there():
-    assert len(LEAVES) == 2 * 3 * 4 * 2
+    assert len(LEAVES) == 2 * 3 * 4 * len(METHODS)
+    names = {osp.basename(p).split('_')[0] for p in LEAVES}
+    assert names == set(METHODS)
 
 
 def _expected(path):
     """What a leaf's name says: method, dataset, sources, targets, modalities."""
     name = osp.basename(path)[:-3]
-    match = re.match(r'(merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
+    match = re.match(r'((?:simmmdg|cmrf|rnanet)(?:-merdg)?|merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
                      r'((?:rgb|flow|audio)(?:-(?:rgb|flow|audio))*)$', name)
     assert match, name
     algo, dataset, src, tgt, subset = match.groups()
@@ -49,10 +57,13 @@ def test_leaf_matches_its_name(path):
     cfg = Config.fromfile(path)
     assert cfg.default_hooks.checkpoint.save_best == 'source/top1'
     assert set(cfg.model.backbones) == modalities
-    if algo == 'fusion':
-        assert cfg.model.mer_loss is None
-    else:
+    with_mer = algo == 'merdg' or algo.endswith('-merdg')
+    if with_mer:
         assert cfg.model.mer_loss.loss_weight == 3.0
+    else:
+        assert cfg.model.mer_loss is None
+    method = algo.split('-')[0]
+    assert set(cfg.model.get('regularizers') or {}) == ({ZOO[method]} if method in ZOO else set())
     num_classes = 8 if dataset == 'epic' else 7
     assert cfg.model.cls_head.num_classes == num_classes
     kind = 'EpicKitchensMMDataset' if dataset == 'epic' else 'HACMMDataset'

@@ -115,6 +115,8 @@ def test_mmaction_inference_recognizer_on_a_synthetic_sample():
     dataset = DATASETS.build(ds_cfg)
     sample = copy.deepcopy(dataset.get_data_info(0))
     sample.update(dataset.render(sample))
+    # What the dataset sets in every sample: PackMultiModalInputs packs these.
+    sample['modalities'] = tuple(dataset.modalities)
     model = init_multimodal_recognizer(path)
     result = inference_recognizer(model, sample)
     assert result.pred_score.shape == (4, ) and abs(float(result.pred_score.sum()) - 1) < 1e-4

@@ -10,8 +10,8 @@ from typing import Dict
 def config_fingerprint(cfg) -> Dict[str, str]:
     """Hashes of the resolved config and the plugin source, and the git commit.
 
-    Same definition as ``tools/analysis/run_seeds.py``'s ``fingerprint`` (the
-    redesign moves that tool onto this function).
+    The one definition, used by the seed runner (``apis/seeds.py``) and the
+    grid (``apis/grid.py``).
 
     Args:
         cfg (Config): The fully resolved config (options applied).

@@ -14,44 +14,20 @@ stores ``fingerprint.json`` (hashes of the resolved config and of the
 another resolved config is refused; one made with other source code is reused,
 with a warning, and marked ``code_changed``. ``force=True`` overrides both.
 """
-import hashlib
 import json
 import os
 import os.path as osp
-import subprocess
 import time
 from typing import Dict, List, Optional, Sequence
 
 from mmaction_merdg.evaluation.analysis import mean_std, t_confidence_interval
 from .dataset_options import load_config
+from .fingerprint import config_fingerprint as fingerprint
 from .results import (METRIC_TITLES, RUN_FORMAT, SEEDS_FILE, fmt, is_fraction,
                       numeric_metrics, write_json)
 
 REQUIRED = ('source_val_acc', 'target_acc')
 FINGERPRINT = 'fingerprint.json'
-
-
-def fingerprint(cfg) -> Dict:
-    """Hashes that identify an experiment: resolved config, plugin source, git commit."""
-    import mmaction_merdg
-    cfg_text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
-    pkg = osp.dirname(osp.abspath(mmaction_merdg.__file__))
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(pkg):
-        dirs.sort()
-        for fn in sorted(files):
-            if fn.endswith('.py'):
-                path = osp.join(root, fn)
-                h.update(osp.relpath(path, pkg).encode())
-                with open(path, 'rb') as f:
-                    h.update(f.read())
-    try:
-        commit = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=pkg, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        commit = None
-    return dict(config_sha256=hashlib.sha256(cfg_text.encode()).hexdigest(),
-                code_sha256=h.hexdigest(), git_commit=commit)
 
 
 def _finished(seed_dir: str) -> Optional[Dict]:

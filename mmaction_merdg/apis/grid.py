@@ -36,13 +36,16 @@ METHODS = ('fusion', 'simmmdg', 'cmrf', 'rnanet')
 #: Shifts and modality subsets per dataset family, as named in leaf configs.
 DATASETS = dict(
     synthetic=dict(shifts=('source0-source1-to-target', ), subsets=('rgb-flow-audio', )),
+    # The calibrated vector-level benchmark (configs/{method}[_merdg]_synthetic_vector.py).
+    synthetic_vector=dict(shifts=('source0-source1-to-target', ), subsets=('rgb-flow-audio', )),
     epic_kitchens=dict(shifts=('d1d2-to-d3', 'd2d3-to-d1', 'd1d3-to-d2'),
                        subsets=('rgb-flow-audio', 'rgb-flow', 'rgb-audio', 'flow-audio')),
     hac=dict(shifts=('human-animal-to-cartoon', 'animal-cartoon-to-human',
                      'human-cartoon-to-animal'),
              subsets=('rgb-flow-audio', 'rgb-flow', 'rgb-audio', 'flow-audio')))
 #: Dataset family -> the tag leaf names carry (``..._epic-d1d2-to-d3-...``).
-TAGS = dict(synthetic='synthetic', epic_kitchens='epic', hac='hac')
+TAGS = dict(synthetic='synthetic', synthetic_vector='synthetic-vector', epic_kitchens='epic',
+            hac='hac')
 OPTIONS_FILE = 'run_options.json'
 FINGERPRINT_FILE = 'fingerprint.json'
 RESULT_FILE = 'result.json'
@@ -79,14 +82,14 @@ def config_prefix(method: str, mer: bool) -> str:
 def resolve_config(repo: str, cell: Cell) -> str:
     """Path of the config of a cell.
 
-    Synthetic: ``configs/{fusion,merdg}_synthetic.py`` and
-    ``configs/{method}[_merdg]_synthetic.py``. EPIC/HAC: the generated leaf
+    Synthetic: ``configs/{fusion,merdg}_synthetic[_vector].py`` and
+    ``configs/{method}[_merdg]_synthetic[_vector].py``. EPIC/HAC: the generated leaf
     ``configs/<dataset>/<prefix>_*_<dataset>-<shift>-<subset>.py`` with
     :func:`config_prefix`.
     """
-    if cell.dataset == 'synthetic':
+    if cell.dataset in ('synthetic', 'synthetic_vector'):
         name = config_prefix(cell.method, cell.mer).replace('-', '_')
-        path = osp.join(repo, 'configs', f'{name}_synthetic.py')
+        path = osp.join(repo, 'configs', f'{name}_{cell.dataset}.py')
     else:
         pattern = osp.join(repo, 'configs', cell.dataset,
                            f'{config_prefix(cell.method, cell.mer)}_*_{TAGS[cell.dataset]}-'

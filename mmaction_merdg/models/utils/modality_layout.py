@@ -2,7 +2,7 @@
 
 A recognizer input for modality ``m`` is ``[N, V, ...]`` (``V`` clips or views
 per sample, as MMAction2's data preprocessors stack them). The backbone of
-``m`` consumes one of two layouts:
+``m`` consumes one of three layouts:
 
 * ``'NCTHW'`` (3D and video-transformer backbones: SlowFast, SlowOnly, X3D,
   R(2+1)D, TimeSformer, MViT, Swin3D): ``[N, V, C, T, H, W] -> [N*V, C, T, H, W]``.
@@ -13,6 +13,9 @@ per sample, as MMAction2's data preprocessors stack them). The backbone of
   segments; an image-like input ``[N, V, C, H, W]`` (a spectrogram) becomes
   ``[N*V, C, H, W]``. TSM shifts channels between consecutive frames of one
   clip, so ``T`` must equal its ``num_segments``.
+
+* ``'NC'`` (feature vectors, e.g. the vector-level synthetic benchmark's MLP
+  encoders): ``[N, V, C] -> [N*V, C]``.
 
 Either way the output of :func:`forward_backbone` is ``[N*V, D]``.
 
@@ -26,7 +29,7 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor, nn
 
-LAYOUTS = ('NCTHW', 'NCHW')
+LAYOUTS = ('NCTHW', 'NCHW', 'NC')
 # Defaults: RGB and flow are video (3D backbones), audio is a spectrogram.
 DEFAULT_LAYOUTS = dict(imgs='NCTHW', flow_imgs='NCTHW', audios='NCHW')
 # Tiny probe inputs, one sample, (C, T, H, W) for video and (C, H, W) for
@@ -87,7 +90,7 @@ def forward_backbone(backbone: nn.Module, x: Tensor, layout: str,
         backbone (nn.Module): The modality's encoder.
         x (Tensor): ``[N, V, C, T, H, W]`` (video) or ``[N, V, C, H, W]``
             (spectrogram, or a 2D input).
-        layout (str): ``'NCTHW'`` or ``'NCHW'`` (module docstring).
+        layout (str): ``'NCTHW'``, ``'NCHW'`` or ``'NC'`` (module docstring).
         modality (str): Named in errors.
 
     Returns:
@@ -100,7 +103,12 @@ def forward_backbone(backbone: nn.Module, x: Tensor, layout: str,
     """
     n, v = x.shape[:2]
     frames = 1
-    if layout == 'NCTHW':
+    if layout == 'NC':
+        if x.dim() != 3:
+            raise ValueError(f"'{modality}' ({_backbone_name(backbone)}, layout NC) expects "
+                             f'[N, V, C]; got {tuple(x.shape)}.')
+        x = x.reshape(n * v, x.shape[2])  # [N, V, C] -> [N*V, C]
+    elif layout == 'NCTHW':
         if x.dim() != 6:
             raise ValueError(f"'{modality}' ({_backbone_name(backbone)}, layout NCTHW) expects "
                              f'[N, V, C, T, H, W]; got {tuple(x.shape)}.')
@@ -118,7 +126,7 @@ def forward_backbone(backbone: nn.Module, x: Tensor, layout: str,
     try:
         out = backbone(x)
     except (RuntimeError, ValueError, AssertionError, IndexError) as err:
-        other = 'NCHW' if layout == 'NCTHW' else 'NCTHW'
+        other = 'NCHW' if layout != 'NCHW' else 'NCTHW'
         raise ValueError(
             f"Backbone of '{modality}' ({_backbone_name(backbone)}) failed on a {layout} input "
             f'{tuple(x.shape)}: {type(err).__name__}: {err}. If it is a '
@@ -141,6 +149,12 @@ def probe_shape(backbone: nn.Module, modality: str, layout: str,
     """
     if override is not None:
         return tuple(int(s) for s in override)
+    if layout == 'NC':
+        in_ch = getattr(backbone, 'in_channels', None)
+        if not isinstance(in_ch, int):
+            raise ValueError(f"'{modality}' ({_backbone_name(backbone)}, layout NC): give "
+                             'feat_dims or probe_shapes; the backbone declares no in_channels.')
+        return (in_ch, )
     shape = list(DEFAULT_PROBE_SHAPES.get(modality, (3, 16, 64, 64)))
     in_ch = getattr(backbone, 'in_channels', None)
     if isinstance(in_ch, int):

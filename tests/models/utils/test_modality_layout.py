@@ -71,3 +71,16 @@ def test_sizes_of_modalities_without_backbone_are_ignored():
     dims = infer_feat_dims(dict(imgs=backbone), dict(imgs='NCHW'),
                            feat_dims=dict(imgs=512, flow_imgs=2048, audios=512))
     assert dims == dict(imgs=512)
+
+
+def test_nc_layout_feeds_vectors_and_probes_their_size():
+    from mmaction_merdg.models.utils.modality_layout import forward_backbone, probe_feat_dim
+    enc = torch.nn.Sequential(torch.nn.Linear(5, 7))
+    enc.in_channels = 5
+    x = torch.randn(3, 2, 5)  # [N, V, C]
+    out = forward_backbone(enc, x, 'NC', 'imgs')
+    assert out.shape == (6, 7)
+    torch.testing.assert_close(out, enc(x.reshape(6, 5)))
+    assert probe_feat_dim(enc, 'imgs', 'NC') == 7
+    with pytest.raises(ValueError, match=r'layout NC\) expects \[N, V, C\]'):
+        forward_backbone(enc, torch.randn(3, 2, 5, 1), 'NC', 'imgs')

@@ -326,5 +326,5 @@ def test_ablation_configs_build_what_they_say(name, expect):
     model = MODELS.build(cfg.model)
     for k, v in expect.items():
         assert getattr(model.mer_loss, k) == v
-    base = load_config(MERDG)
+    base = load_config(osp.join(ROOT, 'configs', 'synthetic', f'merdg_{SYNTHETIC_LEAF}'))
     assert cfg.train_dataloader == base.train_dataloader and cfg.train_cfg == base.train_cfg

@@ -23,8 +23,9 @@ def test_counter_sees_host_syncs_and_backward():
 def test_merdg_adds_no_host_sync_and_few_ops():
     res = count_fusion_vs_merdg(REPO, batch=4)
     assert res['added_syncs'] == 0
-    # Measured 243 (130 compute ops) at batch 16; before the batched loss 484
-    # (316) and 3 syncs. A regression guard: issue 7's bar (160) is not met,
-    # see docs/gpu.md for where the rest goes.
-    assert 0 < res['added_ops'] <= 260, res
-    assert res['added_compute_ops'] <= 145, res
+    # Issue 7's bar: MER-DG adds <= 160 dispatched ops per step and no host
+    # sync. Measured 152 (108 compute ops) at batch 16 with the stacked heads
+    # (MERProjectorBank); 243 with the heads one by one, 484 (316) and 3 syncs
+    # before the batched loss (docs/gpu.md).
+    assert 0 < res['added_ops'] <= 160, res
+    assert res['added_compute_ops'] <= 115, res

@@ -119,7 +119,9 @@ def main(argv=None):
                 times[name].append(dt)
     model.regularizers['mer'] = mer
     # The loss alone, on projected features of the real size.
-    d = next(iter(model.projectors.values())).layers[-1].out_features
+    proj = model.projectors  # MERProjectorBank, or a dict of custom heads
+    d = proj.out_channels if hasattr(proj, 'out_channels') else \
+        next(iter(proj.values())).layers[-1].out_features
     z = torch.randn(n, d, device=args.device, requires_grad=True)
     loss_only = [timed(lambda: mer_loss(z).backward(), args.device) for _ in range(args.steps)]
     med = {k: statistics.median(v) for k, v in times.items()}

@@ -31,7 +31,7 @@ features of every rank with gradients, so that loss and gradients equal the
 single-process ones on the full batch (see :class:`GatherWithGrad`).
 """
 import math
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.distributed as dist
@@ -265,7 +265,7 @@ class MargLogdetTerms(torch.autograd.Function):
         mean = z.mean(dim=1, keepdim=True)  # [M, 1, D]
         c = z - mean  # [M, N, D]
         s = torch.sqrt(z.var(dim=1, unbiased=True, keepdim=True) + eps)
-        marg = torch.relu(1.0 - s).mean(dim=-1).squeeze(1)  # [M]
+        marg = torch.relu(1.0 - s).mean(dim=(1, 2))  # [M, 1, D] -> [M]
         var_pop = z.var(dim=1, unbiased=False, keepdim=True)
         sig = var_pop.clamp_min(1e-12).sqrt()
         r = 1.0 / (sig + eps)  # [M, 1, D]
@@ -296,7 +296,8 @@ class MargLogdetTerms(torch.autograd.Function):
         if grad_marg.dim():
             grad_marg, grad_spec = grad_marg[:, None, None], grad_spec[:, None, None]
         # marginal: [M, 1, D] coefficient times c
-        coef = torch.where(s < 1, -grad_marg / (d * (n - 1) * s), 0.)
+        # (mask products, not where(): no scalar tensors dispatched)
+        coef = -grad_marg / (d * (n - 1) * s) * (s < 1)
         # spectral: g = d spec / dx, [M, N, D]
         if ctx.gram:  # (I_N + a x x^T)^-1 x
             kinv_x = torch.cholesky_solve(x, chol)
@@ -304,7 +305,7 @@ class MargLogdetTerms(torch.autograd.Function):
             kinv_x = torch.cholesky_solve(x.mT, chol).mT
         g = kinv_x * (grad_spec * (-2 * ctx.scale / d))
         gr = g * r
-        coef = coef - torch.where(var_pop >= 1e-12, r * r / (n * sig), 0.) * \
+        coef = coef - r * r / (n * sig) * (var_pop >= 1e-12) * \
             (g * c).sum(dim=1, keepdim=True)
         return gr - gr.mean(dim=1, keepdim=True) + coef * c
 
@@ -321,6 +322,8 @@ class WeightedMargLogdetLoss(torch.autograd.Function):
     def forward(ctx, z: Tensor, eps: float, use_gram: bool, w_marg: float,
                 w_spec: float):
         marg, spec = MargLogdetTerms.forward(ctx, z, eps, use_gram)
+        # the logged terms get no gradient: do not build zeros for them
+        ctx.set_materialize_grads(False)
         ctx.w_marg, ctx.w_spec = w_marg, w_spec
         loss = (marg * w_marg + spec * w_spec).sum()
         ctx.mark_non_differentiable(marg, spec)
@@ -467,7 +470,10 @@ class ModalityEntropyLoss(nn.Module):
                                  f'[N, D] per modality; got {shape} for {m!r}.')
         if len({tuple(z.shape) for z in zs.values()}) != 1:
             return None
-        z = torch.stack(list(zs.values()))  # M x [N, D] -> [M, N, D]
+        return self._prepare_stacked(torch.stack(list(zs.values())))  # M x [N, D] -> [M, N, D]
+
+    def _prepare_stacked(self, z: Tensor) -> Tensor:
+        """Gather across ranks (if set), check and cast stacked ``[M, N, D]``."""
         if self.gather and dist.is_available() and dist.is_initialized() \
                 and dist.get_world_size() > 1:
             m, n, d = z.shape
@@ -533,11 +539,7 @@ class ModalityEntropyLoss(nn.Module):
             with torch.autocast(device_type=device.type, enabled=False):
                 z = self._stack(zs)
                 if z is not None:  # the usual case: one fused pass
-                    loss, marg, spec = WeightedMargLogdetLoss.apply(
-                        z, self.eps, self.use_gram,
-                        self.loss_weight * self.alpha_marg,
-                        self.loss_weight * self.alpha_spec)
-                    terms = dict(marg=marg, spec=spec)
+                    loss, terms = self._fused(z)
         if z is None:
             terms = self.terms_multi(zs)
             loss = self.combine(terms).sum()
@@ -546,6 +548,39 @@ class ModalityEntropyLoss(nn.Module):
         split = {k: v.unbind(0) for k, v in terms.items()}
         logged = {m: {k: split[k][i] for k in split} for i, m in enumerate(zs)}
         return loss, logged
+
+    def forward_stacked(self, z: Tensor, modalities: Sequence[str]
+                        ) -> Tuple[Tensor, Dict[str, Dict[str, Tensor]]]:
+        """:meth:`forward_multi` for projections already stacked ``[M, N, D]``.
+
+        Saves the stacking (and its backward) when the projections come out
+        of one batched head (:class:`MERProjectorBank`).
+
+        Args:
+            z (Tensor): ``[M, N, D]`` projected features, modality ``i`` at ``z[i]``.
+            modalities (Sequence[str]): The ``M`` modality names, in order.
+
+        Returns:
+            tuple: as :meth:`forward_multi`.
+        """
+        if not isinstance(z, Tensor) or z.dim() != 3 or z.shape[0] != len(modalities):
+            shape = tuple(z.shape) if isinstance(z, Tensor) else type(z)
+            raise ValueError(f'ModalityEntropyLoss.forward_stacked expects [M, N, D] with '
+                             f'M = {len(modalities)} ({list(modalities)}); got {shape}.')
+        if self.estimator != 'logdet':
+            return self.forward_multi(dict(zip(modalities, z.unbind(0))))
+        with torch.autocast(device_type=z.device.type, enabled=False):
+            loss, terms = self._fused(self._prepare_stacked(z))
+        split = {k: v.unbind(0) for k, v in terms.items()}
+        logged = {m: {k: split[k][i] for k in split} for i, m in enumerate(modalities)}
+        return loss, logged
+
+    def _fused(self, z: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Weighted loss and detached ``[M]`` terms of prepared ``[M, N, D]``, one pass."""
+        loss, marg, spec = WeightedMargLogdetLoss.apply(
+            z, self.eps, self.use_gram, self.loss_weight * self.alpha_marg,
+            self.loss_weight * self.alpha_spec)
+        return loss, dict(marg=marg, spec=spec)
 
     def combine(self, terms: Dict[str, Tensor]) -> Tensor:
         """Weighted sum of the terms returned by :meth:`terms`."""

@@ -1,4 +1,5 @@
-from .mer_projector import MERProjector, project_all
+from .mer_projector import MERProjector
+from .mer_projector_bank import MERProjectorBank
 from .supcon_projector import SupConProjector
 
-__all__ = ['MERProjector', 'SupConProjector', 'project_all']
+__all__ = ['MERProjector', 'MERProjectorBank', 'SupConProjector']

@@ -1,12 +1,14 @@
 """MER-DG as a regularizer: per-modality projection heads + entropy loss."""
 import copy
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from mmengine.model import ModuleDict
 from torch import Tensor
 
 from mmaction.registry import MODELS
 
+from ..necks.mer_projector import MERProjector
+from ..necks.mer_projector_bank import MERProjectorBank
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 
 
@@ -44,14 +46,31 @@ class MERRegularizer(BaseRegularizer):
         super().__init__(feat_dims, num_classes, init_cfg=init_cfg)
         self.loss = MODELS.build(loss)
         # Built in modality order right after the head, as the recognizer did
-        # before regularizers existed: same parameter initialisation.
-        self.projectors = ModuleDict()
-        for m in self.modalities:
-            self.projectors[m] = MODELS.build(
-                dict(copy.deepcopy(projector), in_channels=self.feat_dims[m]))
+        # before regularizers existed: same parameter initialisation. The
+        # official head (MERProjector) of every modality is stored stacked and
+        # run as one batch (MERProjectorBank: same values, a third of the ops);
+        # any other projector type is built and applied per modality.
+        projector = copy.deepcopy(projector)
+        if projector.get('type') in ('MERProjector', MERProjector):
+            projector.pop('type')
+            self.projectors = MERProjectorBank(
+                {m: self.feat_dims[m] for m in self.modalities}, **projector)
+        else:
+            self.projectors = ModuleDict()
+            for m in self.modalities:
+                self.projectors[m] = MODELS.build(
+                    dict(copy.deepcopy(projector), in_channels=self.feat_dims[m]))
         # Detached projections of the last training step, for
         # ModalityEntropyLoggerHook (through the recognizer). Not saved.
-        self.last_projections: Dict[str, Tensor] = {}
+        self._last: Optional[Tensor] = None
+        self._last_dict: Dict[str, Tensor] = {}
+
+    @property
+    def last_projections(self) -> Dict[str, Tensor]:
+        """``modality -> [N, D]`` detached projections of the last training step."""
+        if self._last is not None:  # detached here, when a hook reads it
+            return dict(zip(self.modalities, self._last.detach().unbind(0)))
+        return self._last_dict
 
     def entropy_losses(self, projections: Dict[str, Tensor]
                        ) -> Tuple[Tensor, Dict[str, Dict[str, Tensor]]]:
@@ -72,12 +91,17 @@ class MERRegularizer(BaseRegularizer):
 
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
         """``loss_mer`` and the logged terms ``mer/<modality>/<term>``."""
-        # [N, D_m] -> [N, 128] per modality. One by one: the grouped
-        # `project_all` dispatches fewer ops but rounds differently in float32
-        # (loss values move by ~1e-5 relative), see docs/gpu.md.
-        projections = {m: self.projectors[m](batch.feats[m]) for m in self.modalities}
-        self.last_projections = {m: z.detach() for m, z in projections.items()}
-        total, terms = self.entropy_losses(projections)
+        if isinstance(self.projectors, MERProjectorBank):
+            z = self.projectors(batch.feats)  # M x [N, D_m] -> [M, N, 128]
+            # Kept as is and detached when read (by the logger hook, every few
+            # iterations): no op on the training path. Holding it keeps no
+            # activations alive, the backward frees them.
+            self._last = z
+            total, terms = self.loss.forward_stacked(z, self.modalities)
+        else:
+            projections = {m: self.projectors[m](batch.feats[m]) for m in self.modalities}
+            self._last_dict = {m: z.detach() for m, z in projections.items()}
+            total, terms = self.entropy_losses(projections)
         out = {}
         for m in self.modalities:
             for name, value in terms[m].items():

@@ -105,12 +105,36 @@ def test_legacy_checkpoint_keys_load_into_the_mer_regularizer():
     model = _build(_cfg('merdg_synthetic.py'))
     old = {k.replace('regularizers.mer.projectors.', 'projectors.'): v
            for k, v in model.state_dict().items()}
-    assert any(k.startswith('projectors.imgs.') for k in old)
+    assert any(k.startswith('projectors.fc1_weight.') for k in old)
     fresh = _build(_cfg('merdg_synthetic.py'))
-    torch.nn.init.zeros_(fresh.projectors['imgs'].layers[0].weight)
+    torch.nn.init.zeros_(fresh.projectors.fc1_weight['imgs'])
+    torch.nn.init.zeros_(fresh.projectors.fc2_weight)
     fresh.load_state_dict(old, strict=True)
-    assert torch.equal(fresh.projectors['imgs'].layers[0].weight,
-                       model.projectors['imgs'].layers[0].weight)
+    assert torch.equal(fresh.projectors.fc1_weight['imgs'], model.projectors.fc1_weight['imgs'])
+    assert torch.equal(fresh.projectors.fc2_weight, model.projectors.fc2_weight)
+
+
+def test_per_modality_projector_checkpoints_load_into_the_stacked_heads():
+    """Checkpoints saved before MERProjectorBank (one MERProjector per modality,
+    ``regularizers.mer.projectors.<m>.layers.<i>.*``, and the older
+    ``projectors.<m>.layers.<i>.*``) load with strict=True."""
+    from mmaction_merdg.models.necks import MERProjector
+    model = _build(_cfg('merdg_synthetic.py'))
+    bank = model.projectors
+    torch.manual_seed(5)
+    heads = {m: MERProjector(bank.fc1_weight[m].shape[0], bank.hidden_channels,
+                             bank.out_channels) for m in bank}
+    state = {k: v for k, v in model.state_dict().items()
+             if not k.startswith('regularizers.mer.projectors.')}
+    for prefix in ('regularizers.mer.projectors.', 'projectors.'):
+        old = dict(state, **{f'{prefix}{m}.{k}': v for m, h in heads.items()
+                             for k, v in h.state_dict().items()})
+        fresh = _build(_cfg('merdg_synthetic.py'))
+        fresh.load_state_dict(old, strict=True)
+        feats = {m: torch.randn(4, bank.fc1_weight[m].shape[0]) for m in bank}
+        with torch.no_grad():
+            for m in bank:
+                torch.testing.assert_close(fresh.projectors[m](feats[m]), heads[m](feats[m]))
 
 
 def test_composition_errors():

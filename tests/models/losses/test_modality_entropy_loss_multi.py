@@ -149,3 +149,41 @@ def test_ddp_forward_multi_matches_single_process(tmp_path):
         # full-batch gradient of its rows times world_size (DDP averages).
         rows = z.grad[:, rank * 12:(rank + 1) * 12]
         assert torch.allclose(out['grad'], rows * 2, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('estimator', ['logdet', 'vne'])
+def test_forward_stacked_equals_forward_multi(estimator):
+    """Projections already stacked [M, N, D] (MERProjectorBank's output) give
+    the same loss, gradient and logged terms as the dict of [N, D]."""
+    loss = ModalityEntropyLoss(estimator=estimator, alpha_marg=0.7, alpha_spec=1.3)
+    mods = ('imgs', 'flow_imgs', 'audios')
+    z = _zs(16, 12).requires_grad_(True)
+    total, terms = loss.forward_stacked(z, mods)
+    grad, = torch.autograd.grad(total, z)
+    leaves = {m: z.detach()[i].clone().requires_grad_(True) for i, m in enumerate(mods)}
+    ref_total, ref_terms = loss.forward_multi(leaves)
+    ref_grads = torch.autograd.grad(ref_total, list(leaves.values()))
+    assert torch.equal(total, ref_total)
+    assert torch.equal(grad, torch.stack(ref_grads))
+    assert list(terms) == list(mods)
+    for m in mods:
+        for k in ('marg', 'spec'):
+            assert not terms[m][k].requires_grad and torch.equal(terms[m][k], ref_terms[m][k])
+
+
+def test_forward_stacked_dispatches_no_host_sync_and_checks_its_input():
+    loss = ModalityEntropyLoss()
+    z = _zs(16, 12).requires_grad_(True)
+    with OpCounter() as counter:
+        total, _ = loss.forward_stacked(z, ('a', 'b', 'c'))
+        total.backward()
+    assert counter.syncs == 0 and counter.counts['aten._assert_async'] == 1
+    assert counter.counts['aten.zeros'] == 0  # no materialised grads for the logged terms
+    with pytest.raises(ValueError, match=r'\[M, N, D\] with M = 2'):
+        loss.forward_stacked(z, ('a', 'b'))
+    with pytest.raises(ValueError, match='at least 2 samples'):
+        loss.forward_stacked(z[:, :1], ('a', 'b', 'c'))
+    bad = z.detach().clone()
+    bad[1, 3, 2] = float('inf')
+    with pytest.raises(RuntimeError, match='non-finite'):
+        loss.forward_stacked(bad, ('a', 'b', 'c'))

@@ -212,6 +212,7 @@ def test_permutations_follow_the_run_seed_and_are_saved():
     reg = MODELS.build(dict(type='MOOSARegularizer', feat_dims=dict(imgs=8, audios=8),
                             num_classes=3, translator_hidden_channels=4,
                             projector=dict(type='SupConProjector', hidden_channels=4)))
+    assert isinstance(reg, MOOSARegularizer)
     assert torch.equal(reg.jigsaw_permutations, sample_jigsaw_permutations(8, 128, 3))
     assert 'jigsaw_permutations' in reg.state_dict()
     assert reg.jigsaw_head[-1].out_features == 128

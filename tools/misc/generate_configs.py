@@ -52,6 +52,7 @@ ZOO = {
     'simmmdg': ('simmmdg', 'simmmdg_regularizer', None, 'SimMMDG'),
     'cmrf': ('cmrf', 'cmrf_regularizer', 'cmrf_hooks', 'CMRF'),
     'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
+    'moosa': ('moosa', 'moosa_regularizer', None, 'MOOSA'),
 }
 for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))

@@ -2,8 +2,9 @@
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 from .cmrf_regularizer import CMRFRegularizer
 from .mer_regularizer import MERRegularizer
+from .moosa_regularizer import MOOSARegularizer
 from .rna_regularizer import RNARegularizer
 from .simmmdg_regularizer import SimMMDGRegularizer
 
 __all__ = ['BaseRegularizer', 'RegularizerInputs', 'MERRegularizer', 'RNARegularizer',
-           'SimMMDGRegularizer', 'CMRFRegularizer']
+           'SimMMDGRegularizer', 'CMRFRegularizer', 'MOOSARegularizer']

@@ -1,9 +1,10 @@
 """Method objectives composed into ``MultiModalRecognizer(regularizers=...)``."""
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 from .cmrf_regularizer import CMRFRegularizer
+from .mbcd_regularizer import MBCDRegularizer
 from .mer_regularizer import MERRegularizer
 from .rna_regularizer import RNARegularizer
 from .simmmdg_regularizer import SimMMDGRegularizer
 
 __all__ = ['BaseRegularizer', 'RegularizerInputs', 'MERRegularizer', 'RNARegularizer',
-           'SimMMDGRegularizer', 'CMRFRegularizer']
+           'SimMMDGRegularizer', 'CMRFRegularizer', 'MBCDRegularizer']

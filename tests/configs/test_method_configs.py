@@ -10,7 +10,8 @@ from mmaction.registry import HOOKS, MODELS
 from ..conftest import REPO
 
 FRAGMENTS = dict(merdg='mer_regularizer', simmmdg='simmmdg_regularizer',
-                 rnanet='rna_regularizer', cmrf='cmrf_regularizer', mbcd='mbcd_regularizer')
+                 rnanet='rna_regularizer', cmrf='cmrf_regularizer', mbcd='mbcd_regularizer',
+                 nel='nel_regularizer')
 
 
 @pytest.mark.parametrize('method', sorted(FRAGMENTS))

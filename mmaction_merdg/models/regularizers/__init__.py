@@ -3,8 +3,10 @@ from .base_regularizer import BaseRegularizer, RegularizerInputs
 from .cmrf_regularizer import CMRFRegularizer
 from .mbcd_regularizer import MBCDRegularizer
 from .mer_regularizer import MERRegularizer
+from .nel_regularizer import NELRegularizer
 from .rna_regularizer import RNARegularizer
 from .simmmdg_regularizer import SimMMDGRegularizer
 
 __all__ = ['BaseRegularizer', 'RegularizerInputs', 'MERRegularizer', 'RNARegularizer',
-           'SimMMDGRegularizer', 'CMRFRegularizer', 'MBCDRegularizer']
+           'SimMMDGRegularizer', 'CMRFRegularizer', 'MBCDRegularizer',
+           'NELRegularizer']

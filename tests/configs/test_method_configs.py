@@ -11,7 +11,7 @@ from ..conftest import REPO
 
 FRAGMENTS = dict(merdg='mer_regularizer', simmmdg='simmmdg_regularizer',
                  rnanet='rna_regularizer', cmrf='cmrf_regularizer',
-                 moosa='moosa_regularizer')
+                 moosa='moosa_regularizer', mbcd='mbcd_regularizer', nel='nel_regularizer')
 
 
 @pytest.mark.parametrize('method', sorted(FRAGMENTS))
@@ -47,7 +47,7 @@ def test_official_hyperparameters():
     assert mer.loss.loss_weight == 3.0 and mer.projector.out_channels == 128
 
 
-@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'moosa'])
+@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'moosa', 'mbcd'])
 def test_synthetic_pair_differs_only_by_merdg(method):
     alone = Config.fromfile(osp.join(REPO, 'configs', f'{method}_synthetic.py')).to_dict()
     with_mer = Config.fromfile(osp.join(REPO, 'configs', f'{method}_merdg_synthetic.py')).to_dict()

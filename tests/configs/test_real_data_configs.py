@@ -26,7 +26,7 @@ LEAVES = sorted(
 
 # Each method alone and + MER-DG (Fusion + MER-DG is `merdg`); the regularizer
 # key each zoo method adds to `model.regularizers`.
-ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', moosa='moosa')
+ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', moosa='moosa', mbcd='mbcd')
 METHODS = ['fusion', 'merdg'] + [m + suffix for m in ZOO for suffix in ('', '-merdg')]
 
 

@@ -13,7 +13,7 @@ TINY = ['--dataset-options', 'samples_per_domain=8', 'rgb_shape=(8,16,16)',
 
 
 @pytest.mark.parametrize('config', ['simmmdg_merdg_synthetic.py', 'rnanet_synthetic.py',
-                                    'moosa_merdg_synthetic.py'])
+                                    'moosa_merdg_synthetic.py', 'mbcd_synthetic.py'])
 def test_method_trains_and_tests(tmp_path, config):
     cfg = tmp_path / 'tiny.py'
     cfg.write_text(f'''_base_ = ['{osp.join(REPO, 'configs', config)}']
@@ -33,10 +33,15 @@ default_hooks = dict(logger=dict(interval=1))
                                              'loss_mer'),
                     rnanet_synthetic=('loss_rna', ),
                     moosa_merdg_synthetic=('loss_entropy_weighting', 'loss_jigsaw',
-                                           'loss_translation', 'loss_mer'))[config[:-3]]
+                                           'loss_translation', 'loss_mer'),
+                    mbcd_synthetic=('loss_unimodal', 'loss_distill_fused',
+                                    'loss_distill_unimodal', 'mbcd/teacher_active'))[config[:-3]]
     for key in expected:
         assert f'train/{key}' in logged, key
     assert ('train/loss_mer' in logged) == ('merdg' in config)
+    if 'mbcd' in config:  # the EMA teacher, averaged from the first step, distils at the second
+        assert logged['train/mbcd/teacher_active'].current() == 1
+        assert logged['train/loss_distill_fused'].current() > 0
     metrics = test.main([str(cfg), osp.join(work, 'epoch_1.pth'), '--work-dir',
                          str(tmp_path / 'test')] + TINY)
     assert 0.0 <= metrics['target/top1'] <= 1.0

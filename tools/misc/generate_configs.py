@@ -53,7 +53,11 @@ ZOO = {
     'cmrf': ('cmrf', 'cmrf_regularizer', 'cmrf_hooks', 'CMRF'),
     'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
     'moosa': ('moosa', 'moosa_regularizer', None, 'MOOSA'),
+    'mbcd': ('mbcd', 'mbcd_regularizer', 'mbcd_hooks', 'MBCD'),
 }
+#: Zoo methods that also change the forward: fragment -> variable of model
+#: fields (its recognizer type and arguments) applied before the regularizer.
+ZOO_MODELS = {'mbcd': 'mbcd_model'}
 for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
     METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))
@@ -138,6 +142,7 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
     if own_shift or own_subset:
         lines.append('')
     model = [f'    **_base_.{frag},' for frag in m['fragments'] if frag not in ZOO]
+    model += [f'    **_base_.{ZOO_MODELS[frag]},' for frag in m['fragments'] if frag in ZOO_MODELS]
     model += [f'    regularizers=dict({ZOO[frag][0]}=_base_.{ZOO[frag][1]}),'
               for frag in m['fragments'] if frag in ZOO]
     if f['own_num_classes']:

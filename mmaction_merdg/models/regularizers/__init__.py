@@ -1,10 +1,13 @@
 """Method objectives composed into ``MultiModalRecognizer(regularizers=...)``."""
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 from .cmrf_regularizer import CMRFRegularizer
+from .mbcd_regularizer import MBCDRegularizer
 from .mer_regularizer import MERRegularizer
 from .moosa_regularizer import MOOSARegularizer
+from .nel_regularizer import NELRegularizer
 from .rna_regularizer import RNARegularizer
 from .simmmdg_regularizer import SimMMDGRegularizer
 
 __all__ = ['BaseRegularizer', 'RegularizerInputs', 'MERRegularizer', 'RNARegularizer',
-           'SimMMDGRegularizer', 'CMRFRegularizer', 'MOOSARegularizer']
+           'SimMMDGRegularizer', 'CMRFRegularizer', 'MOOSARegularizer', 'MBCDRegularizer',
+           'NELRegularizer']

@@ -12,7 +12,8 @@ TINY = ['--dataset-options', 'samples_per_domain=8', 'rgb_shape=(8,16,16)',
         'audio_shape=(16,16)']
 
 
-@pytest.mark.parametrize('config', ['simmmdg_merdg_synthetic.py', 'rnanet_synthetic.py'])
+@pytest.mark.parametrize('config', ['simmmdg_merdg_synthetic.py', 'rnanet_synthetic.py',
+                                    'jat_merdg_synthetic.py'])
 def test_method_trains_and_tests(tmp_path, config):
     cfg = tmp_path / 'tiny.py'
     cfg.write_text(f'''_base_ = ['{osp.join(REPO, 'configs', config)}']
@@ -30,7 +31,10 @@ default_hooks = dict(logger=dict(interval=1))
     logged = runner.message_hub.log_scalars
     expected = dict(simmmdg_merdg_synthetic=('loss_supcon', 'loss_distance', 'loss_translation',
                                              'loss_mer'),
-                    rnanet_synthetic=('loss_rna', ))[config[:-3]]
+                    rnanet_synthetic=('loss_rna', ),
+                    jat_merdg_synthetic=('loss_unimodal', 'loss_modality_adv',
+                                         'loss_domain_adv_local', 'loss_domain_adv_global',
+                                         'loss_mer'))[config[:-3]]
     for key in expected:
         assert f'train/{key}' in logged, key
     assert ('train/loss_mer' in logged) == ('merdg' in config)

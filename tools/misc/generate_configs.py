@@ -52,7 +52,11 @@ ZOO = {
     'simmmdg': ('simmmdg', 'simmmdg_regularizer', None, 'SimMMDG'),
     'cmrf': ('cmrf', 'cmrf_regularizer', 'cmrf_hooks', 'CMRF'),
     'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
+    'jat': ('jat', 'jat_regularizer', None, 'JAT'),
 }
+#: Zoo methods whose regularizer classifies the source domains: the leaf passes
+#: its `source_domains` as the regularizer's `domains`.
+TAKES_DOMAINS = {'jat'}
 for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
     METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))
@@ -137,7 +141,10 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
     if own_shift or own_subset:
         lines.append('')
     model = [f'    **_base_.{frag},' for frag in m['fragments'] if frag not in ZOO]
-    model += [f'    regularizers=dict({ZOO[frag][0]}=_base_.{ZOO[frag][1]}),'
+    domains = 'source_domains' if own_shift else '_base_.source_domains'
+    model += [f'    regularizers=dict({ZOO[frag][0]}=' +
+              (f'dict(_base_.{ZOO[frag][1]}, domains={domains})),' if frag in TAKES_DOMAINS
+               else f'_base_.{ZOO[frag][1]}),')
               for frag in m['fragments'] if frag in ZOO]
     if f['own_num_classes']:
         model.append('    cls_head=dict(num_classes=_base_.num_classes),')

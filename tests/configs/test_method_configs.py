@@ -11,7 +11,7 @@ from ..conftest import REPO
 
 FRAGMENTS = dict(merdg='mer_regularizer', simmmdg='simmmdg_regularizer',
                  rnanet='rna_regularizer', cmrf='cmrf_regularizer',
-                 jat='jat_regularizer')
+                 jat='jat_regularizer', gmp='gmp_regularizer')
 
 
 @pytest.mark.parametrize('method', sorted(FRAGMENTS))
@@ -50,9 +50,13 @@ def test_official_hyperparameters():
             jat.local_domain_weight, jat.global_domain_weight, jat.temperature,
             jat.project_channels, jat.global_hidden_channels) == \
         (0.1, 0.3, 3.0, 0.1, 0.5, 0.5, 1.0, 512, 512)
+    gmp = Config.fromfile(osp.join(methods, 'gmp.py')).gmp_regularizer
+    assert (gmp.domain_reverse, gmp.unimodal_weight, gmp.domain_weight, gmp.semantic_alpha,
+            gmp.domain_alpha, gmp.project_channels, gmp.train_discriminator) == \
+        (0.3, 3.0, 0.5, 0.5, 0.5, 512, False)
 
 
-@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'jat'])
+@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'jat', 'gmp'])
 def test_synthetic_pair_differs_only_by_merdg(method):
     alone = Config.fromfile(osp.join(REPO, 'configs', f'{method}_synthetic.py')).to_dict()
     with_mer = Config.fromfile(osp.join(REPO, 'configs', f'{method}_merdg_synthetic.py')).to_dict()

@@ -26,7 +26,7 @@ LEAVES = sorted(
 
 # Each method alone and + MER-DG (Fusion + MER-DG is `merdg`); the regularizer
 # key each zoo method adds to `model.regularizers`.
-ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', jat='jat')
+ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', jat='jat', gmp='gmp')
 METHODS = ['fusion', 'merdg'] + [m + suffix for m in ZOO for suffix in ('', '-merdg')]
 
 
@@ -39,7 +39,7 @@ def test_every_shift_subset_and_method_is_there():
 def _expected(path):
     """What a leaf's name says: method, dataset, sources, targets, modalities."""
     name = osp.basename(path)[:-3]
-    match = re.match(r'((?:simmmdg|cmrf|rnanet|jat)(?:-merdg)?|merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
+    match = re.match(r'((?:simmmdg|cmrf|rnanet|jat|gmp)(?:-merdg)?|merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
                      r'((?:rgb|flow|audio)(?:-(?:rgb|flow|audio))*)$', name)
     assert match, name
     algo, dataset, src, tgt, subset = match.groups()

@@ -53,10 +53,11 @@ ZOO = {
     'cmrf': ('cmrf', 'cmrf_regularizer', 'cmrf_hooks', 'CMRF'),
     'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
     'jat': ('jat', 'jat_regularizer', None, 'JAT'),
+    'gmp': ('gmp', 'gmp_regularizer', None, 'GMP'),
 }
 #: Zoo methods whose regularizer classifies the source domains: the leaf passes
 #: its `source_domains` as the regularizer's `domains`.
-TAKES_DOMAINS = {'jat'}
+TAKES_DOMAINS = {'jat', 'gmp'}
 for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
     METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))

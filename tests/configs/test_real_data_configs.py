@@ -39,7 +39,8 @@ def test_every_shift_subset_and_method_is_there():
 def _expected(path):
     """What a leaf's name says: method, dataset, sources, targets, modalities."""
     name = osp.basename(path)[:-3]
-    match = re.match(r'((?:simmmdg|cmrf|rnanet|jat|gmp)(?:-merdg)?|merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
+    match = re.match(r'((?:simmmdg|cmrf|rnanet|jat|gmp)(?:-merdg)?|merdg|fusion)_.*_'
+                     r'(epic|hac)-(.+)-to-(.+?)-'
                      r'((?:rgb|flow|audio)(?:-(?:rgb|flow|audio))*)$', name)
     assert match, name
     algo, dataset, src, tgt, subset = match.groups()

@@ -56,7 +56,7 @@ def adversarial_projector(in_channels: int, out_channels: int,
 
 def domain_discriminator(in_channels: int, num_domains: int,
                          hidden_channels: int = 256) -> nn.Sequential:
-    """The benchmark's ``DomainClassifier``: Linear-BN-ReLU-Linear, ``[N, C] -> [N, num_domains]``."""
+    """The benchmark's ``DomainClassifier``: Linear-BN-ReLU-Linear, ``[N, C] -> [N, K]``."""
     return nn.Sequential(nn.Linear(in_channels, hidden_channels),
                          nn.BatchNorm1d(hidden_channels), nn.ReLU(inplace=True),
                          nn.Linear(hidden_channels, num_domains))

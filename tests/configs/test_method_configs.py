@@ -11,7 +11,8 @@ from ..conftest import REPO
 
 FRAGMENTS = dict(merdg='mer_regularizer', simmmdg='simmmdg_regularizer',
                  rnanet='rna_regularizer', cmrf='cmrf_regularizer',
-                 moosa='moosa_regularizer', mbcd='mbcd_regularizer', nel='nel_regularizer')
+                 moosa='moosa_regularizer', mbcd='mbcd_regularizer', nel='nel_regularizer',
+                 jat='jat_regularizer', gmp='gmp_regularizer')
 
 
 @pytest.mark.parametrize('method', sorted(FRAGMENTS))
@@ -45,9 +46,18 @@ def test_official_hyperparameters():
     assert Config.fromfile(osp.join(methods, 'rnanet.py')).rna_regularizer.loss_weight == 1.0
     mer = Config.fromfile(osp.join(methods, 'merdg.py')).mer_regularizer
     assert mer.loss.loss_weight == 3.0 and mer.projector.out_channels == 128
+    jat = Config.fromfile(osp.join(methods, 'jat.py')).jat_regularizer
+    assert (jat.modality_reverse, jat.domain_reverse, jat.unimodal_weight, jat.modality_weight,
+            jat.local_domain_weight, jat.global_domain_weight, jat.temperature,
+            jat.project_channels, jat.global_hidden_channels) == \
+        (0.1, 0.3, 3.0, 0.1, 0.5, 0.5, 1.0, 512, 512)
+    gmp = Config.fromfile(osp.join(methods, 'gmp.py')).gmp_regularizer
+    assert (gmp.domain_reverse, gmp.unimodal_weight, gmp.domain_weight, gmp.semantic_alpha,
+            gmp.domain_alpha, gmp.project_channels, gmp.train_discriminator) == \
+        (0.3, 3.0, 0.5, 0.5, 0.5, 512, False)
 
 
-@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'moosa', 'mbcd'])
+@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'moosa', 'mbcd', 'jat', 'gmp'])
 def test_synthetic_pair_differs_only_by_merdg(method):
     alone = Config.fromfile(osp.join(REPO, 'configs', f'{method}_synthetic.py')).to_dict()
     with_mer = Config.fromfile(osp.join(REPO, 'configs', f'{method}_merdg_synthetic.py')).to_dict()

@@ -26,7 +26,8 @@ LEAVES = sorted(
 
 # Each method alone and + MER-DG (Fusion + MER-DG is `merdg`); the regularizer
 # key each zoo method adds to `model.regularizers`.
-ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', moosa='moosa', mbcd='mbcd')
+ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', moosa='moosa', mbcd='mbcd', jat='jat',
+           gmp='gmp')
 METHODS = ['fusion', 'merdg'] + [m + suffix for m in ZOO for suffix in ('', '-merdg')]
 
 
@@ -39,7 +40,8 @@ def test_every_shift_subset_and_method_is_there():
 def _expected(path):
     """What a leaf's name says: method, dataset, sources, targets, modalities."""
     name = osp.basename(path)[:-3]
-    match = re.match(rf'((?:{"|".join(ZOO)})(?:-merdg)?|merdg|fusion)_.*_(epic|hac)-(.+)-to-(.+?)-'
+    match = re.match(rf'((?:{"|".join(ZOO)})(?:-merdg)?|merdg|fusion)_.*_'
+                     r'(epic|hac)-(.+)-to-(.+?)-'
                      r'((?:rgb|flow|audio)(?:-(?:rgb|flow|audio))*)$', name)
     assert match, name
     algo, dataset, src, tgt, subset = match.groups()
@@ -64,6 +66,9 @@ def test_leaf_matches_its_name(path):
         assert cfg.model.mer_loss is None
     method = algo.split('-')[0]
     assert set(cfg.model.get('regularizers') or {}) == ({ZOO[method]} if method in ZOO else set())
+    # Domain-adversarial methods classify exactly the leaf's training domains.
+    assert all(r.domains == sources for r in (cfg.model.get('regularizers') or {}).values()
+               if 'domains' in r)
     num_classes = 8 if dataset == 'epic' else 7
     assert cfg.model.cls_head.num_classes == num_classes
     kind = 'EpicKitchensMMDataset' if dataset == 'epic' else 'HACMMDataset'

@@ -54,10 +54,15 @@ ZOO = {
     'rnanet': ('rna', 'rna_regularizer', None, 'RNA-Net'),
     'moosa': ('moosa', 'moosa_regularizer', None, 'MOOSA'),
     'mbcd': ('mbcd', 'mbcd_regularizer', 'mbcd_hooks', 'MBCD'),
+    'jat': ('jat', 'jat_regularizer', None, 'JAT'),
+    'gmp': ('gmp', 'gmp_regularizer', None, 'GMP'),
 }
 #: Zoo methods that also change the forward: fragment -> variable of model
 #: fields (its recognizer type and arguments) applied before the regularizer.
 ZOO_MODELS = {'mbcd': 'mbcd_model'}
+#: Zoo methods whose regularizer classifies the source domains: the leaf passes
+#: its `source_domains` as the regularizer's `domains`.
+TAKES_DOMAINS = {'jat', 'gmp'}
 for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
     METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))
@@ -143,7 +148,10 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
         lines.append('')
     model = [f'    **_base_.{frag},' for frag in m['fragments'] if frag not in ZOO]
     model += [f'    **_base_.{ZOO_MODELS[frag]},' for frag in m['fragments'] if frag in ZOO_MODELS]
-    model += [f'    regularizers=dict({ZOO[frag][0]}=_base_.{ZOO[frag][1]}),'
+    domains = 'source_domains' if own_shift else '_base_.source_domains'
+    model += [f'    regularizers=dict({ZOO[frag][0]}=' +
+              (f'dict(_base_.{ZOO[frag][1]}, domains={domains})),' if frag in TAKES_DOMAINS
+               else f'_base_.{ZOO[frag][1]}),')
               for frag in m['fragments'] if frag in ZOO]
     if f['own_num_classes']:
         model.append('    cls_head=dict(num_classes=_base_.num_classes),')

@@ -1,6 +1,8 @@
 """Method objectives composed into ``MultiModalRecognizer(regularizers=...)``."""
 from .base_regularizer import BaseRegularizer, RegularizerInputs
 from .cmrf_regularizer import CMRFRegularizer
+from .gmp_regularizer import GMPRegularizer
+from .jat_regularizer import JATRegularizer
 from .mbcd_regularizer import MBCDRegularizer
 from .mer_regularizer import MERRegularizer
 from .moosa_regularizer import MOOSARegularizer
@@ -10,4 +12,4 @@ from .simmmdg_regularizer import SimMMDGRegularizer
 
 __all__ = ['BaseRegularizer', 'RegularizerInputs', 'MERRegularizer', 'RNARegularizer',
            'SimMMDGRegularizer', 'CMRFRegularizer', 'MOOSARegularizer', 'MBCDRegularizer',
-           'NELRegularizer']
+           'NELRegularizer', 'JATRegularizer', 'GMPRegularizer']

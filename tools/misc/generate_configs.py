@@ -190,7 +190,8 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
         what = (['domains'] if own_shift else []) + (['modalities'] if own_subset else [])
         lines.append('')
         if what:
-            lines.append("# The dataset base's loaders with this leaf's " + ' and '.join(what) + '.')
+            lines.append("# The dataset base's loaders with this leaf's " +
+                         ' and '.join(what) + '.')
         if views:
             lines.append(f'# {views[0]} views (clips) of each training sample, each trained on as '
                          'a sample (docs/methods.md).')

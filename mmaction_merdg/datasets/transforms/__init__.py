@@ -20,6 +20,7 @@ __all__ = [
     'flip_flow_frame', 'PackMultiModalInputs', 'MultiModalDecordDecode', 'MultiModalDecordInit',
     'MultiModalRawFrameDecode', 'MultiModalCenterCrop', 'MultiModalFlip',
     'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
-    'SampleMultiModalFrames', 'MultiModalViews', 'VideoCorruption', 'FlowCorruption', 'AudioCorruption',
+    'SampleMultiModalFrames', 'MultiModalViews', 'VideoCorruption', 'FlowCorruption',
+    'AudioCorruption',
     'CORRUPTIONS', 'corruption_transform'
 ]

@@ -219,7 +219,8 @@ def test_the_recognizer_trains_on_each_view_as_a_sample():
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'fusion_synthetic_vector.py')).model
     torch.manual_seed(0)
     model = MODELS.build(cfg).train()
-    inputs = {m: torch.randn(4, 2, 32, generator=torch.Generator().manual_seed(7)) for m in ('imgs', 'flow_imgs', 'audios')}
+    gen = torch.Generator().manual_seed(7)
+    inputs = {m: torch.randn(4, 2, 32, generator=gen) for m in ('imgs', 'flow_imgs', 'audios')}
     samples = [ActionDataSample().set_gt_label(i % 4) for i in range(4)]
     model.train_cfg = dict(views_as_samples=True)
     split, repeated, v = model.training_views(inputs, samples)

@@ -32,7 +32,7 @@ from .fingerprint import config_fingerprint
 
 #: Methods with configs (``configs/{method}[_merdg]_synthetic.py``; Fusion +
 #: MER-DG is ``merdg_synthetic.py``).
-METHODS = ('fusion', 'simmmdg', 'cmrf', 'rnanet', 'moosa', 'mbcd', 'jat', 'gmp')
+METHODS = ('fusion', 'simmmdg', 'cmrf', 'rnanet', 'moosa', 'mbcd', 'nel', 'jat', 'gmp')
 #: Shifts and modality subsets per dataset family, as named in leaf configs.
 DATASETS = dict(
     synthetic=dict(shifts=('source0-source1-to-target', ), subsets=('rgb-flow-audio', )),

@@ -43,7 +43,8 @@ pooling dilutes a token by this factor).
 
 Output per sample (shapes of the real pipelines, only smaller):
 ``imgs [1, 3, T, H, W]``, ``flow_imgs [1, 2, T/2, H, W]``, ``audios [1, 1, F, Ta]``,
-float32, roughly zero-mean and unit-scale (no further normalisation needed).
+float32, roughly zero-mean and unit-scale (no further normalisation needed);
+``num_views=V`` renders ``V`` noisy views of each sample (``[V, ...]``).
 """
 from typing import Dict, List, Sequence
 
@@ -125,6 +126,12 @@ class SyntheticMMDGDataset(BaseDataset):
             ``(16, 32, 32)``; flow clips have ``T // 2`` frames.
         audio_shape (Sequence[int]): ``(F, Ta)`` of spectrograms. Defaults to
             ``(64, 64)``.
+        num_views (int): Views ``V`` rendered per sample, stacked on the clip
+            axis (``[V, C, ...]``): the same sample (class evidence, tokens,
+            recording conditions) with independently drawn noise, as two
+            clips of one video differ (NEL trains on two). View 1 is the
+            single view of ``num_views=1``; each view is fixed per sample, as
+            that view is. Defaults to 1.
         seed (int): World seed. Defaults to 0.
         pipeline (list): Transforms applied after rendering; typically
             ``[dict(type='PackMultiModalInputs')]``, which packs this dataset's
@@ -153,6 +160,7 @@ class SyntheticMMDGDataset(BaseDataset):
                  token_extent: float = 1.0,
                  rgb_shape: Sequence[int] = (16, 32, 32),
                  audio_shape: Sequence[int] = (64, 64),
+                 num_views: int = 1,
                  seed: int = 0,
                  pipeline: Sequence = (),
                  test_mode: bool = False,
@@ -179,6 +187,9 @@ class SyntheticMMDGDataset(BaseDataset):
         self.token_extent = float(token_extent)
         self.rgb_shape = tuple(int(v) for v in rgb_shape)
         self.audio_shape = tuple(int(v) for v in audio_shape)
+        if int(num_views) < 1:
+            raise ValueError(f'{type(self).__name__}: num_views must be >= 1, got {num_views}.')
+        self.num_views = int(num_views)
         self.seed = int(seed)
         self._build_world()
         # ``domains``: every domain name of the world, checked by
@@ -469,9 +480,15 @@ class SyntheticMMDGDataset(BaseDataset):
             info (dict): One entry of :meth:`load_data_list`.
 
         Returns:
-            dict: ``modality -> float32 array [1, C, ...]`` (one clip).
+            dict: ``modality -> float32 array [V, C, ...]`` (``V =
+            num_views`` clips: the same noise-free sample, each with its own
+            noise).
         """
-        rng = np.random.default_rng(info['sample_seed'] + [15485863])
+        # View 1 draws from the stream every earlier version drew from; view
+        # v > 1 from a stream of its own.
+        rngs = [np.random.default_rng(info['sample_seed'] + [15485863])] + [
+            np.random.default_rng(info['sample_seed'] + [15485863, v])
+            for v in range(1, self.num_views)]
         out = {}
         for m in self.modalities:
             style = self.styles[info['domain']][m]
@@ -479,8 +496,9 @@ class SyntheticMMDGDataset(BaseDataset):
             x = x + self.nuisance_strength * self.tokens[m][info['tokens'][m]]
             x = x + self.domain_shift * (style['offset'] + style['texture'])
             x = x * (1.0 + self.domain_shift * (style['gain'] - 1.0))
-            x = x + self.noise * rng.standard_normal(x.shape).astype(np.float32)
-            out[m] = x.astype(np.float32)[None]  # [C, ...] -> [1, C, ...]
+            views = [x + self.noise * rng.standard_normal(x.shape).astype(np.float32)
+                     for rng in rngs]
+            out[m] = np.stack(views).astype(np.float32)  # V x [C, ...] -> [V, C, ...]
         return out
 
     def prepare_data(self, idx: int) -> dict:

@@ -14,7 +14,8 @@ parts differ (see ``docs/synthetic_benchmark.md``):
 * recording conditions: per-coordinate gain ``1 + 0.3 g``, offset ``0.5 g``
   and a fixed texture of std 0.5.
 
-Output per sample: ``{modality: float32 [1, D_m]}`` (one "clip" of a vector).
+Output per sample: ``{modality: float32 [1, D_m]}`` (one "clip" of a vector;
+``[V, D_m]`` with ``num_views=V``: the same vector with independent noise).
 """
 from typing import Dict, Optional
 
@@ -60,7 +61,8 @@ class SyntheticMMDGVectorDataset(SyntheticMMDGDataset):
             info (dict): One entry of :meth:`load_data_list`.
 
         Returns:
-            dict: ``modality -> float32 array [1, D_m]`` (copies).
+            dict: ``modality -> float32 array [V, D_m]`` (copies; ``V =
+            num_views``).
         """
         key = tuple(info['sample_seed'])  # (world, split, domain, index): one sample
         if key not in self._rendered:

@@ -27,7 +27,7 @@ LEAVES = sorted(
 # Each method alone and + MER-DG (Fusion + MER-DG is `merdg`); the regularizer
 # key each zoo method adds to `model.regularizers`.
 ZOO = dict(simmmdg='simmmdg', cmrf='cmrf', rnanet='rna', moosa='moosa', mbcd='mbcd', jat='jat',
-           gmp='gmp')
+           gmp='gmp', nel='nel')
 METHODS = ['fusion', 'merdg'] + [m + suffix for m in ZOO for suffix in ('', '-merdg')]
 
 
@@ -99,6 +99,16 @@ def test_leaf_matches_its_name(path):
     samplers = [t for t in val_src.pipeline
                 if t['type'] == 'SampleMultiModalFrames']
     assert samplers and samplers[0]['test_mode'] is True
+    # NEL trains on two views of each sample, each a sample of its own; the
+    # others on one clip, the train pipeline as the dataset base has it.
+    two_views = method == 'nel'
+    assert bool((cfg.model.get('train_cfg') or {}).get('views_as_samples')) == two_views
+    if two_views:
+        views, pack = train.pipeline
+        assert (views.type, views.num_views, views.transforms, pack) == (
+            'MultiModalViews', 2, cfg.train_pipeline[:-1], cfg.pack)
+    else:
+        assert train.pipeline == cfg.train_pipeline
 
 
 @pytest.mark.parametrize('name,ann,lengths', [

@@ -273,3 +273,24 @@ def test_token_extent_dilutes_pooled_token():
 def test_bad_shortcut_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         make(**kw)
+
+
+def test_num_views_gives_independently_noisy_views_of_one_sample():
+    one, two = make(noise=0.5), make(noise=0.5, num_views=2)
+    assert two.data_list == one.data_list  # the same samples
+    for i in (0, 77):
+        single, pair = one.render(one.get_data_info(i)), two.render(two.get_data_info(i))
+        for m in single:
+            assert pair[m].shape == (2, ) + single[m].shape[1:] and pair[m].dtype == np.float32
+            np.testing.assert_array_equal(pair[m][:1], single[m])  # view 1: the old render
+            # The views differ by noise alone: N(0, 2 * 0.5^2) per element.
+            diff = pair[m][1] - pair[m][0]
+            assert abs(diff.mean()) < 0.05 and diff.std() == pytest.approx(0.5 * 2**0.5, rel=0.1)
+        np.testing.assert_array_equal(pair['imgs'], two.render(two.get_data_info(i))['imgs'])
+    clean = make(noise=0.0, num_views=2).render(one.get_data_info(3))
+    assert all(np.array_equal(x[0], x[1]) for x in clean.values())
+    packed = make(num_views=2, pipeline=[dict(type='PackMultiModalInputs')])[5]['inputs']
+    assert {m: tuple(x.shape[:2]) for m, x in packed.items()} == dict(
+        imgs=(2, 3), flow_imgs=(2, 2), audios=(2, 1))
+    with pytest.raises(ValueError, match='num_views must be >= 1'):
+        make(num_views=0)

@@ -51,3 +51,14 @@ def test_tokens_are_orthogonal_unit_rms_directions():
 def test_bad_vector_dims(dims, match):
     with pytest.raises(ValueError, match=match):
         SyntheticMMDGVectorDataset(vector_dims=dims, **KW)
+
+
+def test_num_views_renders_noisy_views_of_the_cached_sample():
+    one = SyntheticMMDGVectorDataset(**KW)
+    two = SyntheticMMDGVectorDataset(num_views=2, **KW)
+    a, b = one.render(one.get_data_info(9)), two.render(two.get_data_info(9))
+    for m in a:
+        assert b[m].shape == (2, 32)
+        np.testing.assert_array_equal(b[m][:1], a[m])  # view 1: the single view
+        assert not np.array_equal(b[m][0], b[m][1])
+    np.testing.assert_array_equal(two.render(two.get_data_info(9))['imgs'], b['imgs'])

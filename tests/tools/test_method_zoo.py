@@ -14,7 +14,8 @@ TINY = ['--dataset-options', 'samples_per_domain=8', 'rgb_shape=(8,16,16)',
 
 @pytest.mark.parametrize('config', ['simmmdg_merdg_synthetic.py', 'rnanet_synthetic.py',
                                     'moosa_merdg_synthetic.py', 'mbcd_synthetic.py',
-                                    'jat_merdg_synthetic.py', 'gmp_synthetic.py'])
+                                    'jat_merdg_synthetic.py', 'gmp_synthetic.py',
+                                    'nel_merdg_synthetic.py'])
 def test_method_trains_and_tests(tmp_path, config):
     cfg = tmp_path / 'tiny.py'
     cfg.write_text(f'''_base_ = ['{osp.join(REPO, 'configs', config)}']
@@ -40,7 +41,9 @@ default_hooks = dict(logger=dict(interval=1))
                     jat_merdg_synthetic=('loss_unimodal', 'loss_modality_adv',
                                          'loss_domain_adv_local', 'loss_domain_adv_global',
                                          'loss_mer'),
-                    gmp_synthetic=('loss_gmp', ))[config[:-3]]
+                    gmp_synthetic=('loss_gmp', ),
+                    nel_merdg_synthetic=('loss_supcon', 'loss_unc', 'loss_nee',
+                                         'loss_mer'))[config[:-3]]
     for key in expected:
         assert f'train/{key}' in logged, key
     assert ('train/loss_mer' in logged) == ('merdg' in config)

@@ -56,10 +56,15 @@ ZOO = {
     'mbcd': ('mbcd', 'mbcd_regularizer', 'mbcd_hooks', 'MBCD'),
     'jat': ('jat', 'jat_regularizer', None, 'JAT'),
     'gmp': ('gmp', 'gmp_regularizer', None, 'GMP'),
+    'nel': ('nel', 'nel_regularizer', None, 'NEL'),
 }
 #: Zoo methods that also change the forward: fragment -> variable of model
 #: fields (its recognizer type and arguments) applied before the regularizer.
-ZOO_MODELS = {'mbcd': 'mbcd_model'}
+ZOO_MODELS = {'mbcd': 'mbcd_model', 'nel': 'nel_model'}
+#: Zoo methods that train on several views (clips) of each sample: fragment ->
+#: V. The leaf's training set yields V views per sample, as its family's
+#: `views` says.
+TRAIN_VIEWS = {'nel': 2}
 #: Zoo methods whose regularizer classifies the source domains: the leaf passes
 #: its `source_domains` as the regularizer's `domains`.
 TAKES_DOMAINS = {'jat', 'gmp'}
@@ -67,6 +72,10 @@ for _name, (_key, _var, _hooks, _title) in ZOO.items():
     METHODS[_name] = dict(title=_title, fragments=('fusion', _name))
     METHODS[f'{_name}-merdg'] = dict(title=f'{_title} + MER-DG', fragments=('merdg', _name))
 
+_PIPELINE_VIEWS = ("pipeline=[\n"
+                   "        dict(type='MultiModalViews', num_views={v},\n"
+                   "             transforms=_base_.train_pipeline[:-1]),  # all but the packer\n"
+                   "        _base_.pack]")
 #: Dataset families: bases, name parts and the shifts (sources -> targets).
 #: The first shift is the one the dataset base holds.
 FAMILIES = {
@@ -78,7 +87,9 @@ FAMILIES = {
         stem='tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e',
         tag='synthetic',
         shifts=[(['source0', 'source1'], ['target'])],
-        own_num_classes=False),
+        own_num_classes=False,
+        # Training-set fields giving V views per sample: V noisy renders.
+        views='num_views={v}'),
     'epic_kitchens': dict(
         pretty='EPIC-Kitchens',
         dataset_base='epic_kitchens_mm.py',
@@ -88,7 +99,9 @@ FAMILIES = {
         tag='epic',
         shifts=[(['D1', 'D2'], ['D3']), (['D2', 'D3'], ['D1']),
                 (['D1', 'D3'], ['D2'])],
-        own_num_classes=False),  # the model base's 8 classes are EPIC's
+        own_num_classes=False,  # the model base's 8 classes are EPIC's
+        # V independent runs of the train pipeline (clip, crop, flip, audio).
+        views=_PIPELINE_VIEWS),
     'hac': dict(
         pretty='HAC',
         dataset_base='hac_mm.py',
@@ -99,7 +112,8 @@ FAMILIES = {
         shifts=[(['human', 'animal'], ['cartoon']),
                 (['animal', 'cartoon'], ['human']),
                 (['human', 'cartoon'], ['animal'])],
-        own_num_classes=True),
+        own_num_classes=True,
+        views=_PIPELINE_VIEWS),
 }
 
 
@@ -165,23 +179,34 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
     else:
         model[-1] = model[-1].rstrip(',') + ')'
         lines += ['model = dict('] + model
-    if own_shift or own_subset:
+    views = [TRAIN_VIEWS[frag] for frag in m['fragments'] if frag in TRAIN_VIEWS]
+    if own_shift or own_subset or views:
         src = (['domains=source_domains'] if own_shift else []) + \
             (['modalities=modalities'] if own_subset else [])
         tgt = (['domains=target_domains'] if own_shift else []) + \
             (['modalities=modalities'] if own_subset else [])
+        train = src + [f['views'].format(v=v) for v in views]
         src, tgt = ', '.join(src), ', '.join(tgt)
-        lines += [
-            '',
-            "# The dataset base's loaders with this leaf's "
-            + ' and '.join((['domains'] if own_shift else []) +
-                           (['modalities'] if own_subset else [])) + '.',
-            f'train_dataloader = dict(dataset=dict({src}))',
-            'val_dataloader = dict(dataset=dict(datasets=[',
-            f'    dict(_base_.val_source, {src}),',
-            f'    dict(_base_.val_target, {tgt})]))',
-            f'test_dataloader = dict(dataset=dict({tgt}))',
-        ]
+        what = (['domains'] if own_shift else []) + (['modalities'] if own_subset else [])
+        lines.append('')
+        if what:
+            lines.append("# The dataset base's loaders with this leaf's " +
+                         ' and '.join(what) + '.')
+        if views:
+            lines.append(f'# {views[0]} views (clips) of each training sample, each trained on as '
+                         'a sample (docs/methods.md).')
+        if any('\n' in t for t in train):  # one field a line
+            lines.append('train_dataloader = dict(dataset=dict(\n    ' +
+                         ',\n    '.join(train) + '))')
+        else:
+            lines.append(f'train_dataloader = dict(dataset=dict({", ".join(train)}))')
+        if own_shift or own_subset:
+            lines += [
+                'val_dataloader = dict(dataset=dict(datasets=[',
+                f'    dict(_base_.val_source, {src}),',
+                f'    dict(_base_.val_target, {tgt})]))',
+                f'test_dataloader = dict(dataset=dict({tgt}))',
+            ]
     hooks = [ZOO[frag][2] for frag in m['fragments'] if frag in ZOO and ZOO[frag][2]]
     if hooks:
         lines += ['', '# The runtime hooks plus the method\'s own (e.g. its averaged teacher).',

@@ -12,6 +12,7 @@ from .multimodal import (MultiModalCenterCrop, MultiModalFlip,
                          MultiModalFormatShape, MultiModalRandomResizedCrop,
                          MultiModalResize)
 from .sampling import SampleMultiModalFrames
+from .views import MultiModalViews
 
 __all__ = [
     'AudioLogMelSpectrogram', 'AudioLogSpectrogram', 'AudioSpectrogramAugment',
@@ -19,6 +20,7 @@ __all__ = [
     'flip_flow_frame', 'PackMultiModalInputs', 'MultiModalDecordDecode', 'MultiModalDecordInit',
     'MultiModalRawFrameDecode', 'MultiModalCenterCrop', 'MultiModalFlip',
     'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
-    'SampleMultiModalFrames', 'VideoCorruption', 'FlowCorruption', 'AudioCorruption',
+    'SampleMultiModalFrames', 'MultiModalViews', 'VideoCorruption', 'FlowCorruption',
+    'AudioCorruption',
     'CORRUPTIONS', 'corruption_transform'
 ]

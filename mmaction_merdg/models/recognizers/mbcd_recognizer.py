@@ -198,6 +198,7 @@ class MBCDRecognizer(MultiModalRecognizer):
 
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> Dict[str, Tensor]:
         """``loss_cls`` at the meta-updated encoders, and every regularizer's outputs."""
+        inputs, data_samples, num_views = self.training_views(inputs, data_samples)
         labels = self._labels(data_samples)
         mbcd: MBCDRegularizer = self.regularizers[self.mbcd_key]
         handles = self._dsu_hooks() if self.dsu_prob > 0 else []
@@ -220,7 +221,7 @@ class MBCDRecognizer(MultiModalRecognizer):
         batch = RegularizerInputs(
             feats=pre, logits=logits, labels=labels,
             domains=[ds.get('domain', None) for ds in data_samples],
-            inputs=inputs, model=self)
+            inputs=inputs, model=self, num_views=num_views)
         for name, reg in self.regularizers.items():
             out = reg(batch)
             clash = set(out) & set(losses)

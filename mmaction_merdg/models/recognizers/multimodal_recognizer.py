@@ -4,6 +4,7 @@ objectives of MMDG methods, MER-DG's entropy loss among them).
 Data flow (one way)::
 
     inputs[m] [N, V, ...] -> backbone[m] -> global pool -> mean over V -> feat[m] [N, D_m]
+    (training with train_cfg.views_as_samples: [N, V, ...] -> [V*N, 1, ...] first)
     {feat[m]} -> cls_head (concat -> MLP) -> logits [N, K] -> loss_cls
     (feats, logits, labels, domains) -> regularizers[name] -> loss_* (+ logged scalars)
 
@@ -73,7 +74,12 @@ class MultiModalRecognizer(BaseModel):
             None or ``loss_weight=0`` adds nothing. Defaults to None.
         data_preprocessor (dict, optional): Typically MMAction2's
             ``MultiModalDataPreprocessor``. Defaults to None.
-        train_cfg (dict, optional): Unused; kept for MMAction2 parity.
+        train_cfg (dict, optional): ``views_as_samples`` (bool, default
+            False): in training, each of a sample's ``V`` views (clips) is a
+            sample of its own (``[N, V, ...] -> [V*N, 1, ...]``, view-major,
+            labels and domains repeated), as two-view methods train (NEL);
+            otherwise the ``V`` views are averaged, as at test time. Defaults
+            to None.
         test_cfg (dict, optional): Prediction with missing modalities:
             ``missing_modalities`` (list), ``missing_fill`` (``'zero'``: the
             benchmark's zeroed embedding, or ``'mean'``: the training mean) and
@@ -118,6 +124,10 @@ class MultiModalRecognizer(BaseModel):
         # Fixed order (imgs, flow_imgs, audios) whatever the config's order.
         self.modalities: List[str] = [m for m in MODALITIES if m in backbones]
         self.train_cfg, self.test_cfg = train_cfg, test_cfg
+        unknown = sorted(set(train_cfg or {}) - {'views_as_samples'})
+        if unknown:
+            raise ValueError(f'MultiModalRecognizer: unknown train_cfg keys {unknown}; '
+                             "expected among ['views_as_samples'].")
 
         self.backbones = ModuleDict()
         self.backbone_init_cfgs: Dict[str, Optional[dict]] = {}
@@ -241,6 +251,26 @@ class MultiModalRecognizer(BaseModel):
             feats[m] = f.view(n, v, -1).mean(dim=1)  # [N*V, D] -> [N, D]
         return feats
 
+    def training_views(self, inputs: Dict[str, Tensor], data_samples: SampleList):
+        """The training batch as ``train_cfg.views_as_samples`` asks.
+
+        Returns:
+            tuple: ``(inputs, data_samples, num_views)``; with
+            ``views_as_samples`` the inputs are ``modality -> [V*N, 1, ...]``
+            (view 1 of every sample, then view 2, ...), the data samples
+            repeated alike and ``num_views = V``; otherwise unchanged and 1.
+        """
+        if not (self.train_cfg or {}).get('views_as_samples', False):
+            return inputs, data_samples, 1
+        views = {x.shape[1] for x in inputs.values()}
+        if len(views) != 1:
+            raise ValueError(f'MultiModalRecognizer: views_as_samples needs the same number '
+                             f'of views V in every modality; got {sorted(views)}.')
+        v = views.pop()
+        # [N, V, ...] -> [V, N, ...] -> [V*N, 1, ...]: view-major.
+        split = {m: x.transpose(0, 1).reshape(-1, 1, *x.shape[2:]) for m, x in inputs.items()}
+        return split, list(data_samples) * v, v
+
     def _labels(self, data_samples: SampleList) -> Tensor:
         labels = torch.cat([ds.gt_label.view(-1) for ds in data_samples])  # [N]
         k = self.cls_head.num_classes
@@ -258,6 +288,7 @@ class MultiModalRecognizer(BaseModel):
             ``mer/<modality>/marg`` and ``.../spec``, whose names hold no
             "loss", so mmengine does not sum them).
         """
+        inputs, data_samples, num_views = self.training_views(inputs, data_samples)
         feats = self.extract_feat(inputs)
         check_finite_features(feats)  # names the modality that diverged
         logits = self.cls_head(feats)
@@ -268,7 +299,7 @@ class MultiModalRecognizer(BaseModel):
             batch = RegularizerInputs(
                 feats=feats, logits=logits, labels=labels,
                 domains=[ds.get('domain', None) for ds in data_samples],
-                inputs=inputs, model=self)
+                inputs=inputs, model=self, num_views=num_views)
             for name, reg in self.regularizers.items():
                 out = reg(batch)
                 clash = set(out) & set(losses)

@@ -39,6 +39,10 @@ class RegularizerInputs:
         inputs (dict): ``modality -> [N, V, ...]`` preprocessed inputs, for
             methods that run another model on the batch (a teacher).
         model (nn.Module): The recognizer itself.
+        num_views (int): ``V`` when the batch holds ``V`` views of each of
+            ``N / V`` samples as samples of their own, view-major (row
+            ``v * N / V + i`` is view ``v`` of sample ``i``; the recognizer's
+            ``train_cfg.views_as_samples``); 1 otherwise. Defaults to 1.
     """
     feats: Dict[str, Tensor]
     logits: Tensor
@@ -46,6 +50,7 @@ class RegularizerInputs:
     domains: List[Optional[str]]
     inputs: Dict[str, Tensor]
     model: nn.Module
+    num_views: int = 1
 
 
 class BaseRegularizer(BaseModule):

@@ -87,9 +87,12 @@ class NELRegularizer(BaseRegularizer):
     "Nonpolarized embedding learning in multimodal domain generalization",
     Neurocomputing 658 (2025) 131754; the form reproduced is ``train_NEL.py``
     of lihongzhao99/MMDG_Benchmark (its EPIC/HAC defaults). Each training
-    sample comes as two views (the batch's ``V = 2`` clips, e.g. the train
-    pipeline's ``SampleFrames(num_clips=2)``); each view is encoded alone
-    (``model.extract_feat``) and the ``2N`` embeddings ``E_m`` enter:
+    sample comes as two views (two clips: the train pipeline's
+    ``MultiModalViews(num_views=2)``, the synthetic datasets' ``num_views=2``)
+    and, as in the reference, each view is a sample of its own for the whole
+    step: the recognizer's ``train_cfg=dict(views_as_samples=True)`` stacks
+    them view-major, so ``loss_cls`` covers both views' fused logits and the
+    ``2N`` pooled embeddings ``E_m`` it computed once enter:
 
     * ``loss_supcon = 0.3 * SupCon(stack_m proj_m(E_m[:, :D_m/2]))`` (``1 -
       alpha``), temperature 0.1, base 0.07, ``proj_m`` = Linear-BN-ReLU x2 ->
@@ -103,10 +106,7 @@ class NELRegularizer(BaseRegularizer):
 
     Deviations: the reference halves its whole loss (cross-entropy
     included); here the weights keep its ratios to ``loss_cls`` (Adam is
-    invariant to a global loss scale but for eps and weight decay). Its
-    cross-entropy covers both views' fused logits; here ``loss_cls`` is the
-    recognizer's, on the view-averaged features. The views are encoded once
-    more than the recognizer's own pass (it averages them before fusion).
+    invariant to a global loss scale but for eps and weight decay).
     The mean-shift neighbours exclude the sample itself by mask rather than
     by dropping the top-1 (the same unless two embeddings coincide).
 
@@ -155,28 +155,26 @@ class NELRegularizer(BaseRegularizer):
 
     def view_features(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
         """``modality -> [2N, D_m]``: view 1 of every sample, then view 2."""
-        views = {batch.inputs[m].shape[1] for m in self.modalities}
-        if views != {2}:
+        if batch.num_views != 2:
             raise ValueError(
-                'NELRegularizer contrasts two views of each training sample: the inputs '
-                f'need V = 2 clips per sample ([N, 2, ...]); got V = {sorted(views)}. '
-                'Sample two clips in the train pipeline (e.g. SampleFrames(num_clips=2)).')
-        per_view = [batch.model.extract_feat({m: batch.inputs[m][:, v:v + 1]
-                                              for m in self.modalities}, self.modalities)
-                    for v in range(2)]
-        return {m: torch.cat([f[m] for f in per_view]) for m in self.modalities}  # [2N, D_m]
+                'NELRegularizer contrasts two views of each training sample: the batch '
+                f'must hold V = 2 views as samples (num_views=2); got num_views = '
+                f'{batch.num_views}. Give the recognizer train_cfg=dict(views_as_samples=True) '
+                'and the training set two views per sample (MultiModalViews(num_views=2) '
+                'in the train pipeline, or num_views=2 on a synthetic dataset).')
+        return batch.feats
 
     def losses(self, feats: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
         """NEL's weighted terms from two-view embeddings.
 
         Args:
             feats (dict): ``modality -> [2N, D_m]``, view 1 then view 2.
-            labels (Tensor): ``[N]``.
+            labels (Tensor): ``[2N]``, likewise.
         """
-        n = labels.shape[0]
+        n = labels.shape[0] // 2
         proj = torch.stack([self.projectors[m](f[:, :f.shape[1] // 2])
                             for m, f in feats.items()], dim=1)  # [2N, M, P]
-        contrast = supcon_loss(proj, labels.repeat(2), self.temperature, self.base_temperature)
+        contrast = supcon_loss(proj, labels, self.temperature, self.base_temperature)
         shifted = torch.stack([mean_shift_embeddings(proj[:, i], self.k)
                                for i in range(proj.shape[1])], dim=1)  # [2N, M, P]
         unc = mean_shift_contrast(shifted[:n].reshape(n, -1), shifted[n:].reshape(n, -1),

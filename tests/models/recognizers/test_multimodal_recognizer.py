@@ -1,12 +1,16 @@
 """MultiModalRecognizer: every modality subset, Fusion vs MER-DG, zoo checkpoints."""
 import copy
 import itertools
+import os.path as osp
 
 import pytest
 import torch
+from mmengine.config import Config
 
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
+
+from ...conftest import REPO
 
 RGB = dict(
     type='ResNet3dSlowFast', pretrained=None, resample_rate=4, speed_ratio=4,
@@ -208,3 +212,29 @@ def test_nan_features_name_the_modality():
     inputs['audios'][0, 0, 0, 0, 0] = float('nan')
     with pytest.raises(FloatingPointError, match=r"\['audios'\] encoder"):
         model(dict(inputs), samples, mode='loss')
+
+
+def test_the_recognizer_trains_on_each_view_as_a_sample():
+    """views_as_samples: one pass over the 2N views; loss_cls is the CE of both views."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'fusion_synthetic_vector.py')).model
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).train()
+    gen = torch.Generator().manual_seed(7)
+    inputs = {m: torch.randn(4, 2, 32, generator=gen) for m in ('imgs', 'flow_imgs', 'audios')}
+    samples = [ActionDataSample().set_gt_label(i % 4) for i in range(4)]
+    model.train_cfg = dict(views_as_samples=True)
+    split, repeated, v = model.training_views(inputs, samples)
+    assert v == 2 and repeated == samples + samples
+    assert torch.equal(split['imgs'][:4, 0], inputs['imgs'][:, 0])  # view-major
+    assert torch.equal(split['imgs'][4:, 0], inputs['imgs'][:, 1])
+    model.eval()  # no dropout: the two computations must agree exactly
+    losses = model.loss(inputs, samples)
+    logits = model.cls_head(model.extract_feat(split))
+    ref = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, 2, 3] * 2))
+    assert losses['loss_cls'].item() == pytest.approx(ref.item(), rel=1e-6)
+    model.train_cfg = None  # the default: the views are averaged
+    averaged = model.cls_head(model.extract_feat(inputs))
+    assert model.loss(inputs, samples)['loss_cls'].item() == pytest.approx(
+        torch.nn.functional.cross_entropy(averaged, torch.tensor([0, 1, 2, 3])).item(), rel=1e-6)
+    with pytest.raises(ValueError, match='train_cfg keys'):
+        MODELS.build(dict(cfg, train_cfg=dict(views=2)))

@@ -92,19 +92,6 @@ def test_nee_matches_the_autocorrelation_spectrum(n, d):
     assert nonpolarized_entropy_loss(flat).item() == pytest.approx(-math.log(4), rel=1e-9)
 
 
-class _Model:
-    """Stands in for the recognizer: features are a fixed linear map of each view."""
-
-    def __init__(self, dims):
-        self.w = {m: torch.randn(3, d, generator=_g(4), dtype=torch.float64)
-                  for m, d in dims.items()}
-        self.calls = []
-
-    def extract_feat(self, inputs, modalities):
-        self.calls.append({m: x.shape for m, x in inputs.items()})
-        return {m: inputs[m][:, 0] @ self.w[m] for m in modalities}
-
-
 def test_regularizer_assembles_the_weighted_terms():
     dims = dict(imgs=6, audios=4)
     torch.manual_seed(0)
@@ -112,17 +99,16 @@ def test_regularizer_assembles_the_weighted_terms():
                          projector=dict(type='SupConProjector', hidden_channels=8,
                                         out_channels=5)).double().eval()
     n = 5
-    inputs = {m: torch.randn(n, 2, 3, generator=_g(5), dtype=torch.float64) for m in MODS}
-    labels = torch.tensor([0, 1, 2, 0, 1])
-    model = _Model(dims)
-    batch = RegularizerInputs(feats={}, logits=torch.zeros(n, 3), labels=labels,
-                              domains=[None] * n, inputs=inputs, model=model)
+    # The recognizer's view-major features: view 1 of the 5 samples, then view 2.
+    feats = {m: torch.randn(2 * n, d, generator=_g(5), dtype=torch.float64)
+             for m, d in dims.items()}
+    labels = torch.tensor([0, 1, 2, 0, 1]).repeat(2)
+    batch = RegularizerInputs(feats=feats, logits=torch.zeros(2 * n, 3), labels=labels,
+                              domains=[None] * 2 * n, inputs={}, model=None, num_views=2)
     out = reg(batch)
-    assert model.calls == [{m: (n, 1, 3) for m in MODS}] * 2  # each view encoded alone
-    feats = {m: torch.cat([inputs[m][:, v] @ model.w[m] for v in range(2)]) for m in MODS}
     proj = torch.stack([reg.projectors[m](feats[m][:, :dims[m] // 2]) for m in MODS], 1)
     assert out['loss_supcon'].item() == pytest.approx(
-        0.3 * supcon_loss(proj, labels.repeat(2), 0.1, 0.07).item(), rel=1e-12)
+        0.3 * supcon_loss(proj, labels, 0.1, 0.07).item(), rel=1e-12)
     shifted = [ref_mean_shift(proj[:, i].detach(), 2) for i in range(2)]
     view = [torch.cat([s[v * n:(v + 1) * n] for s in shifted], 1) for v in range(2)]
     assert out['loss_unc'].item() == pytest.approx(0.7 * ref_contrast(*view, 0.25), rel=1e-10)
@@ -136,15 +122,15 @@ def test_errors():
     with pytest.raises(ValueError, match='odd'):
         NELRegularizer(dict(imgs=5), num_classes=3)
     reg = NELRegularizer(dict(imgs=4), num_classes=3)
-    batch = RegularizerInputs(feats={}, logits=torch.zeros(2, 3), labels=torch.tensor([0, 1]),
-                              domains=[None] * 2, inputs=dict(imgs=torch.zeros(2, 1, 3)),
-                              model=_Model(dict(imgs=4)))
-    with pytest.raises(ValueError, match='V = 2 clips'):
+    batch = RegularizerInputs(feats=dict(imgs=torch.zeros(2, 4)), logits=torch.zeros(2, 3),
+                              labels=torch.tensor([0, 1]), domains=[None] * 2,
+                              inputs=dict(imgs=torch.zeros(2, 1, 3)), model=None)
+    with pytest.raises(ValueError, match='views_as_samples'):
         reg(batch)
 
 
 def test_adding_merdg_changes_only_loss_mer():
-    """On the vector model with two views per sample (the recognizer averages them)."""
+    """On the vector model with two views per sample, each a sample of its own."""
     nel = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'methods', 'nel.py'))
     reg = dict(nel.nel_regularizer, projector=dict(type='SupConProjector', hidden_channels=32,
                                                    out_channels=16))
@@ -152,6 +138,7 @@ def test_adding_merdg_changes_only_loss_mer():
     for name in ('fusion_synthetic_vector.py', 'merdg_synthetic_vector.py'):
         cfg = Config.fromfile(osp.join(REPO, 'configs', name)).model
         cfg.regularizers = dict(cfg.get('regularizers') or {}, nel=copy.deepcopy(reg))
+        cfg.train_cfg = dict(views_as_samples=True)
         torch.manual_seed(0)
         models.append(MODELS.build(cfg).train())
     models[1].load_state_dict(models[0].state_dict(), strict=False)  # the shared parts

@@ -68,8 +68,8 @@ class MERRegularizer(BaseRegularizer):
     @property
     def last_projections(self) -> Dict[str, Tensor]:
         """``modality -> [N, D]`` detached projections of the last training step."""
-        if self._last is not None:  # detached here, when a hook reads it
-            return dict(zip(self.modalities, self._last.detach().unbind(0)))
+        if self._last is not None:
+            return dict(zip(self.modalities, self._last.unbind(0)))
         return self._last_dict
 
     def entropy_losses(self, projections: Dict[str, Tensor]
@@ -93,10 +93,9 @@ class MERRegularizer(BaseRegularizer):
         """``loss_mer`` and the logged terms ``mer/<modality>/<term>``."""
         if isinstance(self.projectors, MERProjectorBank):
             z = self.projectors(batch.feats)  # M x [N, D_m] -> [M, N, 128]
-            # Kept as is and detached when read (by the logger hook, every few
-            # iterations): no op on the training path. Holding it keeps no
-            # activations alive, the backward frees them.
-            self._last = z
+            # Detached here, not when read: a tensor in the autograd graph
+            # would make the module impossible to deepcopy (averaged teachers).
+            self._last = z.detach()
             total, terms = self.loss.forward_stacked(z, self.modalities)
         else:
             projections = {m: self.projectors[m](batch.feats[m]) for m in self.modalities}

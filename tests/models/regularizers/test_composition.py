@@ -158,3 +158,14 @@ def test_composition_errors():
     odd.feat_dims.audios = 127
     with pytest.raises(ValueError, match='odd'):
         MODELS.build(odd)
+
+
+def test_model_deepcopies_after_a_training_step():
+    """Averaged teachers (CMRF, MBCD: mmengine's EMAHook) deepcopy the model
+    after training steps: MER-DG must keep no tensor of the autograd graph."""
+    model = _build(_cfg('merdg_synthetic.py'))
+    sum(v for k, v in _losses(model).items() if 'loss' in k).backward()
+    assert model.last_projections and not any(
+        z.requires_grad for z in model.last_projections.values())
+    twin = copy.deepcopy(model)
+    assert torch.equal(twin.projectors.fc2_weight, model.projectors.fc2_weight)

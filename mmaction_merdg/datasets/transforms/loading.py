@@ -27,6 +27,12 @@ from .errors import MediaReadError
 from .strict_media import check_image_complete
 
 
+# OpenCV >= 4.10 decodes JPEGs straight to RGB (libjpeg writes the channels in
+# that order; the same pixels as BGR followed by cvtColor, one pass fewer);
+# older versions convert after reading.
+_IMREAD_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', None)
+
+
 def _read_image(path: str, flag: int) -> np.ndarray:
     img = cv2.imread(path, flag)
     if img is None:
@@ -98,6 +104,8 @@ class MultiModalRawFrameDecode(BaseTransform):
 
     @staticmethod
     def _read_rgb(path: str) -> np.ndarray:
+        if _IMREAD_RGB is not None:
+            return _read_image(path, _IMREAD_RGB)
         return cv2.cvtColor(_read_image(path, cv2.IMREAD_COLOR),
                             cv2.COLOR_BGR2RGB)
 

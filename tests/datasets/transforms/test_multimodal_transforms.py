@@ -1,6 +1,7 @@
 """Joint RGB/flow transforms on MMAction2's own test frames."""
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
 from mmengine.dataset import Compose
@@ -136,3 +137,40 @@ def test_truncated_jpeg_is_an_unreadable_frame(real_root, tmp_path):
         MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([1])))
     out = MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([2])))
     assert out['imgs'][0].shape == (240, 320, 3)
+
+
+@pytest.mark.parametrize('channels', [1, 2, 3])
+@pytest.mark.parametrize('layout', ['list', 'array', 'cropped array'])
+def test_clip_ops_equal_per_frame_reference(channels, layout):
+    """Resize, flip and channels-first stacking on one clip give exactly the
+    per-frame numpy/cv2 results, whatever the frames' container."""
+    from mmaction_merdg.datasets.transforms.multimodal import (_stack_channels_first,
+                                                               flip_clip, resize_clip)
+    rng = np.random.RandomState(0)
+    clip = rng.randint(0, 256, (5, 30, 40, channels)).astype(np.uint8)
+    if layout == 'list':  # crop views, one frame object listed twice (a looped clip)
+        repeated = clip[1, :22, :28]
+        frames = [clip[0, :22, :28], repeated, repeated, clip[2, 3:25, 5:33]]
+    elif layout == 'array':
+        frames = clip[:, :22, :28].copy()
+    else:
+        frames = clip[:, 4:26, 6:34]  # non-contiguous, as after a crop
+    ref_frames = [np.asarray(f) for f in frames]
+
+    resized = resize_clip(frames, (17, 23))
+    ref = np.stack([cv2.resize(f, (23, 17), interpolation=cv2.INTER_LINEAR).reshape(17, 23, -1)
+                    for f in ref_frames])
+    assert resized.shape == (len(ref_frames), 17, 23, channels)
+    np.testing.assert_array_equal(resized, ref)
+
+    for source in (frames, resized):
+        np.testing.assert_array_equal(flip_clip(source),
+                                      np.stack([np.asarray(f)[:, ::-1] for f in source]))
+        stacked = _stack_channels_first(source, 1)
+        np.testing.assert_array_equal(
+            stacked, np.stack([np.asarray(f) for f in source])[None].transpose(0, 4, 1, 2, 3))
+    flipped = flip_clip(resized)
+    assert flipped.flags.c_contiguous and not np.shares_memory(flipped, resized)
+    # Two clips of 2 frames -> [2, C, 2, H, W]
+    two = _stack_channels_first(resized[:4], 2)
+    np.testing.assert_array_equal(two[1, :, 0], resized[2].transpose(2, 0, 1))

@@ -14,17 +14,19 @@ Both yield ``imgs`` as a list of ``(H, W, 3)`` uint8 RGB frames and
 channel 1 = y (v), in MMAction2's uint8 flow coding (128 = no motion).
 Every unreadable file raises :class:`MediaReadError` naming it.
 """
+import os
 import os.path as osp
 from typing import List, Sequence
 
 import cv2
 import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 
 from mmaction.datasets.transforms import DecordDecode, DecordInit
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
-from .strict_media import check_image_complete
+from .strict_media import check_image_bytes
 
 
 # OpenCV >= 4.10 decodes JPEGs straight to RGB (libjpeg writes the channels in
@@ -33,13 +35,50 @@ from .strict_media import check_image_complete
 _IMREAD_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', None)
 
 
+_PID_WITH_ONE_CV2_THREAD = None
+
+
+def one_cv2_thread_in_workers() -> None:
+    """Give OpenCV one thread in a dataloader worker process (once per process).
+
+    The workers are the loader's parallelism: with OpenCV's default of one
+    thread per core in each of N workers, N x cores threads contend for the
+    cores. mmengine sets ``opencv_num_threads=0`` (no threading) in the main
+    process, which forked workers inherit, but workers started with
+    ``spawn``/``forkserver`` import cv2 afresh with its default. The main
+    process (``num_workers=0``, tests, tools) keeps its own setting.
+    """
+    global _PID_WITH_ONE_CV2_THREAD
+    pid = os.getpid()
+    if pid != _PID_WITH_ONE_CV2_THREAD:
+        _PID_WITH_ONE_CV2_THREAD = pid
+        if torch.utils.data.get_worker_info() is not None:
+            cv2.setNumThreads(1)
+
+
 def _read_image(path: str, flag: int) -> np.ndarray:
-    img = cv2.imread(path, flag)
+    """Read ``path`` in one call, check it is whole, decode it from memory.
+
+    ``cv2.imdecode`` of the bytes gives the pixels ``cv2.imread`` gives (the
+    same decoder) and, with the completeness check on the same bytes, opens
+    the file once instead of twice (``imread`` + the check's own read).
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise MediaReadError(f"frame file '{path}' does not exist") from None
+    except OSError as err:
+        raise MediaReadError(f"frame file '{path}' cannot be read: {err}") from err
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flag) if data else None
     if img is None:
-        if not osp.isfile(path):
-            raise MediaReadError(f"frame file '{path}' does not exist")
+        # A broken file: imdecode gives up on a cut JPEG that imread's file
+        # reader decodes with grey rows; ask imread, so that the error says
+        # which of the two it is, as before.
+        img = cv2.imread(path, flag)
+    if img is None:
         raise MediaReadError(f"frame file '{path}' is not a readable image")
-    check_image_complete(path)  # a half JPEG decodes, with grey rows
+    check_image_bytes(path, data)  # a half JPEG decodes, with grey rows
     return img
 
 
@@ -74,6 +113,9 @@ class MultiModalRawFrameDecode(BaseTransform):
         - imgs, img_shape, original_shape (RGB)
         - flow_imgs, flow_img_shape (flow)
 
+    In a dataloader worker the first call sets OpenCV to one thread
+    (:func:`one_cv2_thread_in_workers`).
+
     Raises:
         MediaReadError: A frame file is missing or not an image, or the x and
             y flow frames differ in size.
@@ -81,6 +123,7 @@ class MultiModalRawFrameDecode(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decode the frames of every visual modality present."""
+        one_cv2_thread_in_workers()
         modalities = results['modalities']
         if 'imgs' in modalities:
             frame_dir, tmpl = results['frame_dir'], results['filename_tmpl']
@@ -222,6 +265,9 @@ class MultiModalDecordDecode(BaseTransform):
 
         - video_reader, flow_video_readers (released: set to None)
 
+    In a dataloader worker the first call sets OpenCV to one thread
+    (:func:`one_cv2_thread_in_workers`).
+
     Raises:
         MediaReadError: A sampled frame cannot be decoded.
     """
@@ -231,6 +277,7 @@ class MultiModalDecordDecode(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decode the frames of every visual modality present."""
+        one_cv2_thread_in_workers()  # the spatial transforms that follow use cv2
         modalities = results['modalities']
         if 'imgs' in modalities:
             imgs = _read_video_frames(self._decode, results['video_reader'],

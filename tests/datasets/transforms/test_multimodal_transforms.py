@@ -4,6 +4,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+import torch
 from mmengine.dataset import Compose
 
 from mmaction_merdg.datasets.transforms import (MediaReadError,
@@ -174,3 +175,32 @@ def test_clip_ops_equal_per_frame_reference(channels, layout):
     # Two clips of 2 frames -> [2, C, 2, H, W]
     two = _stack_channels_first(resized[:4], 2)
     np.testing.assert_array_equal(two[1, :, 0], resized[2].transpose(2, 0, 1))
+
+
+class _DecodeThreads(torch.utils.data.Dataset):
+    """Decodes one sample, then reports OpenCV's thread count."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, idx):
+        MultiModalRawFrameDecode()(dict(self.results))
+        return cv2.getNumThreads()
+
+
+def test_decode_sets_one_cv2_thread_in_workers_only(real_root):
+    imgs = osp.join(real_root, 'mmaction2_testdata', 'imgs')
+    results = dict(modalities=('imgs', ), frame_dir=imgs, filename_tmpl='img_{:05d}.jpg',
+                   frame_inds=np.array([1]))
+    before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(3)
+        loader = torch.utils.data.DataLoader(_DecodeThreads(results), num_workers=1,
+                                             multiprocessing_context='fork')
+        assert [int(n) for n in loader] == [1]  # the forked worker had 3
+        assert _DecodeThreads(results)[0] == 3  # the main process keeps its own
+    finally:
+        cv2.setNumThreads(before)

@@ -103,20 +103,6 @@ def _window(nperseg: int, device: str) -> torch.Tensor:
         device=device, dtype=torch.float32)
 
 
-@lru_cache(maxsize=8)
-def _density_weights(nperseg: int, sample_rate: float,
-                     device: str) -> torch.Tensor:
-    """``[nperseg // 2 + 1]`` one-sided PSD scale of each frequency bin."""
-    window = _window(nperseg, device)
-    scale = 1.0 / (sample_rate * float(window.square().sum()))
-    # Every bin but DC (and Nyquist for an even nfft) counts twice.
-    weights = torch.full((nperseg // 2 + 1, ), 2 * scale, device=device)
-    weights[0] = scale
-    if nperseg % 2 == 0:
-        weights[-1] = scale
-    return weights
-
-
 def log_spectrogram(waves: torch.Tensor,
                     sample_rate: int,
                     nperseg: int = 512,
@@ -156,28 +142,24 @@ def log_spectrogram(waves: torch.Tensor,
     frames = segments * window
     frames.addcmul_(segments.mean(dim=-1, keepdim=True), window, value=-1)
     spec = torch.fft.rfft(frames, dim=-1)  # [B, num_segments, F] complex
-    # re^2 + im^2 as one contiguous multiply of the [..., 2] (re, im) view and
-    # one add: the same values as squaring .real and .imag, whose strided
-    # views take torch's slow strided pow path (~3x slower on one core).
-    parts = torch.view_as_real(spec)  # [B, num_segments, F, 2], a view
-    parts = parts * parts
-    power = parts[..., 0] + parts[..., 1]
-    # One-sided PSD density scale per bin.
-    power.mul_(_density_weights(nperseg, sample_rate, str(waves.device)))
-    power.add_(eps).log_()
+    power = spec.real.square().add_(spec.imag.square())
+    scale = 1.0 / (sample_rate * float(window.square().sum()))
+    # One-sided PSD: every bin but DC (and Nyquist for an even nfft) counts
+    # twice.
+    weights = torch.full((power.shape[-1], ), 2 * scale, device=power.device)
+    weights[0] = scale
+    if nperseg % 2 == 0:
+        weights[-1] = scale
+    power.mul_(weights).add_(eps).log_()
+    if normalize:
+        # Whole-spectrogram statistics do not depend on the layout: take them
+        # on the contiguous [B, T, F] array (reductions over a transposed view
+        # are several times slower on CPU).
+        mean = power.mean(dim=(1, 2), keepdim=True)
+        std = power.std(dim=(1, 2), keepdim=True, unbiased=False)
+        power.sub_(mean).div_(std + 1e-9)
     # [B, num_segments, F] -> [B, F, num_segments], scipy's (freq, time) order.
-    freq_time = power.transpose(1, 2)
-    if not normalize:
-        return freq_time.contiguous()
-    # Whole-spectrogram statistics do not depend on the layout: take them on
-    # the contiguous [B, T, F] array (reductions over a transposed view are
-    # several times slower on CPU). The subtraction writes the transposed
-    # copy, so the layout change costs no pass of its own.
-    mean = power.mean(dim=(1, 2), keepdim=True)
-    std = power.std(dim=(1, 2), keepdim=True, unbiased=False)
-    out = torch.empty(freq_time.shape, dtype=power.dtype, device=power.device)
-    torch.sub(freq_time, mean, out=out)
-    return out.div_(std + 1e-9)
+    return power.transpose(1, 2).contiguous()
 
 
 def _wants_audio(results: dict) -> bool:

@@ -192,11 +192,17 @@ def _crop(frames: Sequence[np.ndarray], x0: int, y0: int, cw: int, ch: int):
     """Views of the box ``[y0, y0 + ch) x [x0, x0 + cw)`` of every frame.
 
     An array gives one ``[T, ch, cw, C]`` view, a list a list of views: no
-    pixel is copied (the next resize reads the box directly).
+    pixel is copied (the next resize reads the box directly). A frame object
+    listed several times (a looped clip) gets one view object, so that
+    :func:`resize_clip` still resizes it once.
     """
     if isinstance(frames, np.ndarray):
         return frames[:, y0:y0 + ch, x0:x0 + cw]
-    return [f[y0:y0 + ch, x0:x0 + cw] for f in frames]
+    views = {}
+    for f in frames:
+        if id(f) not in views:
+            views[id(f)] = f[y0:y0 + ch, x0:x0 + cw]
+    return [views[id(f)] for f in frames]
 
 
 def _crop_frames(frames: Sequence[np.ndarray], box_rel: Tuple[float, ...]):

@@ -204,3 +204,21 @@ def test_decode_sets_one_cv2_thread_in_workers_only(real_root):
         assert _DecodeThreads(results)[0] == 3  # the main process keeps its own
     finally:
         cv2.setNumThreads(before)
+
+
+def test_looped_frames_are_cropped_and_resized_once(monkeypatch):
+    """A frame listed twice (a looped clip) stays one object through the crop
+    and costs one ``cv2.resize``; its copies equal the first."""
+    from mmaction_merdg.datasets.transforms import multimodal
+    frame = np.random.RandomState(1).randint(0, 256, (24, 32, 3)).astype(np.uint8)
+    other = frame[::-1].copy()
+    out = MultiModalCenterCrop(crop_size=(20, 16))(dict(imgs=[frame, other, frame]))
+    assert out['imgs'][0] is out['imgs'][2]
+    calls = []
+    resize = cv2.resize
+    monkeypatch.setattr(multimodal.cv2, 'resize',
+                        lambda *a, **k: calls.append(1) or resize(*a, **k))
+    clip = multimodal.resize_clip(out['imgs'], (8, 10))
+    assert len(calls) == 2
+    np.testing.assert_array_equal(clip[2], clip[0])
+    np.testing.assert_array_equal(clip[0], resize(frame[4:20, 6:26], (10, 8)))

@@ -14,13 +14,11 @@ Both yield ``imgs`` as a list of ``(H, W, 3)`` uint8 RGB frames and
 channel 1 = y (v), in MMAction2's uint8 flow coding (128 = no motion).
 Every unreadable file raises :class:`MediaReadError` naming it.
 """
-import os
 import os.path as osp
 from typing import List, Sequence
 
 import cv2
 import numpy as np
-import torch
 from mmcv.transforms import BaseTransform
 
 from mmaction.datasets.transforms import DecordDecode, DecordInit
@@ -35,25 +33,16 @@ from .strict_media import check_image_bytes
 _IMREAD_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', None)
 
 
-_PID_WITH_ONE_CV2_THREAD = None
-
-
-def one_cv2_thread_in_workers() -> None:
-    """Give OpenCV one thread in a dataloader worker process (once per process).
-
-    The workers are the loader's parallelism: with OpenCV's default of one
-    thread per core in each of N workers, N x cores threads contend for the
-    cores. mmengine sets ``opencv_num_threads=0`` (no threading) in the main
-    process, which forked workers inherit, but workers started with
-    ``spawn``/``forkserver`` import cv2 afresh with its default. The main
-    process (``num_workers=0``, tests, tools) keeps its own setting.
-    """
-    global _PID_WITH_ONE_CV2_THREAD
-    pid = os.getpid()
-    if pid != _PID_WITH_ONE_CV2_THREAD:
-        _PID_WITH_ONE_CV2_THREAD = pid
-        if torch.utils.data.get_worker_info() is not None:
-            cv2.setNumThreads(1)
+# One OpenCV thread per process. A loader's parallelism is its dataloader
+# workers: with OpenCV's default (a thread per core) in each of N workers,
+# N x cores threads contend for the cores. Set at import, so that it holds in
+# workers started with spawn/forkserver (they import the plugin afresh) and,
+# before any OpenCV work, in the process that forks workers (they inherit it;
+# changing the thread count inside a forked worker hung in our tests once the
+# parent had used OpenCV). Importing the plugin thus makes OpenCV
+# single-threaded in the importing process too; mmengine's Runner then
+# applies ``env_cfg.mp_cfg.opencv_num_threads`` (0, no threading, by default).
+cv2.setNumThreads(1)
 
 
 def _read_image(path: str, flag: int) -> np.ndarray:
@@ -113,9 +102,6 @@ class MultiModalRawFrameDecode(BaseTransform):
         - imgs, img_shape, original_shape (RGB)
         - flow_imgs, flow_img_shape (flow)
 
-    In a dataloader worker the first call sets OpenCV to one thread
-    (:func:`one_cv2_thread_in_workers`).
-
     Raises:
         MediaReadError: A frame file is missing or not an image, or the x and
             y flow frames differ in size.
@@ -123,7 +109,6 @@ class MultiModalRawFrameDecode(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decode the frames of every visual modality present."""
-        one_cv2_thread_in_workers()
         modalities = results['modalities']
         if 'imgs' in modalities:
             frame_dir, tmpl = results['frame_dir'], results['filename_tmpl']
@@ -265,9 +250,6 @@ class MultiModalDecordDecode(BaseTransform):
 
         - video_reader, flow_video_readers (released: set to None)
 
-    In a dataloader worker the first call sets OpenCV to one thread
-    (:func:`one_cv2_thread_in_workers`).
-
     Raises:
         MediaReadError: A sampled frame cannot be decoded.
     """
@@ -277,7 +259,6 @@ class MultiModalDecordDecode(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decode the frames of every visual modality present."""
-        one_cv2_thread_in_workers()  # the spatial transforms that follow use cv2
         modalities = results['modalities']
         if 'imgs' in modalities:
             imgs = _read_video_frames(self._decode, results['video_reader'],

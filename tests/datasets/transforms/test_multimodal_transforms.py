@@ -1,10 +1,12 @@
 """Joint RGB/flow transforms on MMAction2's own test frames."""
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmengine.dataset import Compose
 
 from mmaction_merdg.datasets.transforms import (MediaReadError,
@@ -15,6 +17,9 @@ from mmaction_merdg.datasets.transforms import (MediaReadError,
                                                 MultiModalRawFrameDecode,
                                                 MultiModalResize,
                                                 flip_flow_frame)
+
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def decoded(real_root):
@@ -177,33 +182,14 @@ def test_clip_ops_equal_per_frame_reference(channels, layout):
     np.testing.assert_array_equal(two[1, :, 0], resized[2].transpose(2, 0, 1))
 
 
-class _DecodeThreads(torch.utils.data.Dataset):
-    """Decodes one sample, then reports OpenCV's thread count."""
-
-    def __init__(self, results):
-        self.results = results
-
-    def __len__(self):
-        return 1
-
-    def __getitem__(self, idx):
-        MultiModalRawFrameDecode()(dict(self.results))
-        return cv2.getNumThreads()
-
-
-def test_decode_sets_one_cv2_thread_in_workers_only(real_root):
-    imgs = osp.join(real_root, 'mmaction2_testdata', 'imgs')
-    results = dict(modalities=('imgs', ), frame_dir=imgs, filename_tmpl='img_{:05d}.jpg',
-                   frame_inds=np.array([1]))
-    before = cv2.getNumThreads()
-    try:
-        cv2.setNumThreads(3)
-        loader = torch.utils.data.DataLoader(_DecodeThreads(results), num_workers=1,
-                                             multiprocessing_context='fork')
-        assert [int(n) for n in loader] == [1]  # the forked worker had 3
-        assert _DecodeThreads(results)[0] == 3  # the main process keeps its own
-    finally:
-        cv2.setNumThreads(before)
+def test_importing_the_plugin_gives_opencv_one_thread():
+    """Dataloader workers started with spawn import the plugin afresh; forked
+    ones inherit the importing process's setting."""
+    code = ('import cv2; cv2.setNumThreads(4); before = cv2.getNumThreads(); '
+            'import mmaction_merdg; print(before, cv2.getNumThreads())')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=REPO), check=True).stdout
+    assert out.split() == ['4', '1']
 
 
 def test_looped_frames_are_cropped_and_resized_once(monkeypatch):

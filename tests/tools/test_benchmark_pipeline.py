@@ -27,7 +27,8 @@ def test_benchmark_prints_both_ratios(capsys):
 def test_floor_mode_stage_table(capsys):
     bench = load_tool('analysis/benchmark_pipeline.py')
     prof = bench.main(['--floor', '--samples', '1', '--frames', '16', '--height', '32',
-                       '--width', '48', '--repeats', '1'])
+                       '--width', '48', '--repeats', '1', '--clock', 'cpu'])
+    assert prof['clock'] == 'cpu'
     names = list(prof['stages'])
     assert names[0].endswith('SampleMultiModalFrames') and len(names) >= 8
     # distinct files only: a 16-frame segment loops the 32-frame clip
@@ -35,6 +36,7 @@ def test_floor_mode_stage_table(capsys):
     assert abs(prof['ratio'] - prof['total_ms'] / prof['floor_ms']) < 1e-9
     out = capsys.readouterr().out
     assert '48x32 frames' in out and 'ratio pipeline / floor' in out
+    assert 'cpu clock' in out and 'CPU ms/sample' in out
 
 
 def test_writer_frame_size(tmp_path):

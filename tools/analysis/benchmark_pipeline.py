@@ -11,11 +11,17 @@ Two measurements, side by side in one run:
    16 kHz clip: scipy (``scipy.signal.spectrogram`` on float64, as the prior
    code) against this package's torch version, per clip and batched.
 
+With ``--floor`` it instead profiles the train pipeline stage by stage
+against its JPEG decode floor measured in the same run
+(:mod:`mmaction_merdg.apis.pipeline_profile`); ``--clock cpu`` times with the
+thread's CPU time, steadier than elapsed time on a shared machine.
+
 Without ``--data-root`` a synthetic EPIC tree is written to a temporary folder
 (``--frames``, ``--height``, ``--width`` set its size). Torch runs on
 ``--threads`` CPU threads (1 by default: one dataloader worker's share).
 
     python tools/analysis/benchmark_pipeline.py
+    python tools/analysis/benchmark_pipeline.py --floor --clock cpu
 """
 import argparse
 import copy
@@ -65,6 +71,9 @@ def parse_args(argv=None):
                         'stage against its JPEG decode floor (cv2.imread of '
                         'every frame file) measured in the same run, and '
                         'stop there')
+    parser.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
+                        help="with --floor: 'wall' (elapsed) or 'cpu' (the "
+                        "thread's own CPU time, steadier on a shared machine)")
     parser.add_argument('--workers', type=int, default=0,
                         help='with --floor: also measure a DataLoader with this '
                         'many worker processes (samples/s)')
@@ -137,16 +146,16 @@ def main(argv=None) -> None:
             data_root = tmp
             write_synthetic_epic_tree(
                 tmp, samples_per_domain=args.samples, rgb_shape=(args.frames, 0, 0),
-                frame_size=(args.width, args.height))
+                frame_size=(args.width, args.height), domains=args.domains)
         ann_root = args.ann_root
         if args.floor:
             cv2.setNumThreads(1)  # one dataloader worker's share
             ds = build(cfg.train_dataloader.dataset, MODALITIES, data_root,
                        ann_root, args.domains)
-            profile = profile_pipeline(ds, args.repeats)
+            profile = profile_pipeline(ds, args.repeats, clock=args.clock)
             print(f'EPIC train pipeline, {profile["samples"]} samples, '
                   f'{args.width}x{args.height} frames, 1 cv2/torch thread, '
-                  f'best of {args.repeats}')
+                  f'best of {args.repeats}, {args.clock} clock')
             print(format_stage_table(profile))
             if args.workers:
                 tput = loader_throughput(ds, args.workers)

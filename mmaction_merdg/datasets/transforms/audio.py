@@ -55,22 +55,25 @@ def read_wav_window(path: str,
     """
     if not os.path.isfile(path):  # libsndfile would say "System error."
         raise MediaReadError(f"audio file '{path}' does not exist")
+    # One open for the header and the window (sf.info + sf.read opened and
+    # parsed the file twice).
     try:
-        info = sf.info(path)
+        with sf.SoundFile(path) as f:
+            file_sr, num_frames = f.samplerate, f.frames
+            first, last, pad = audio_window_frames(path, num_frames, file_sr,
+                                                   start, stop, short_audio)
+            f.seek(first)
+            # [num_samples, channels]
+            wave = f.read(last - first, dtype='float32', always_2d=True)
+    except MediaReadError:
+        raise
     except Exception as err:  # libsndfile raises RuntimeError/LibsndfileError
         raise MediaReadError(
             f"cannot read audio file '{path}': {err}") from err
-    file_sr, num_frames = info.samplerate, info.frames
-    first, last, pad = audio_window_frames(path, num_frames, file_sr, start,
-                                           stop, short_audio)
-    try:
-        # [num_samples, channels]
-        wave = sf.read(path, start=first, stop=last, dtype='float32',
-                       always_2d=True)[0]
-    except Exception as err:
-        raise MediaReadError(
-            f"cannot read audio file '{path}': {err}") from err
-    wave = wave.mean(axis=1)  # [num_samples, channels] -> [num_samples]
+    if wave.shape[1] == 1:  # mono: the mean over one channel is that channel
+        wave = wave[:, 0]
+    else:
+        wave = wave.mean(axis=1)  # [num_samples, channels] -> [num_samples]
     if pad:  # short_audio='pad': silence for the part the file lacks
         wave = np.concatenate([wave, np.zeros(pad, wave.dtype)])
     if file_sr != sample_rate:

@@ -4,7 +4,7 @@ Mirroring a frame left-right reverses the horizontal motion, so the x (u)
 channel must change sign while the y (v) channel keeps it. MMAction2 1.2's
 ``Flip`` only negates flow when ``modality == 'Flow'`` and then indexes the
 ``imgs`` list as if x and y frames alternated, which is wrong for its own
-``(H, W, 2)`` flow frames; this module does it per frame.
+``(H, W, 2)`` flow frames; this module negates the x channel.
 
 Flow stored as uint8 (TV-L1 flow clipped to ``[-bound, bound]`` and mapped to
 ``[0, 255]``, MMAction2's and EPIC-Kitchens' coding) is negated as
@@ -13,9 +13,26 @@ the linear coding; the data preprocessor subtracts 128, so zero motion (128)
 becomes 127, an error of 1/128 in normalised units. Float flow (already
 zero-centred) is negated as ``x -> -x``.
 """
-from typing import List, Sequence
-
 import numpy as np
+
+
+def negate_flow_x(flow: np.ndarray) -> None:
+    """Negate the x channel of flow frames in place, in their coding.
+
+    Args:
+        flow (np.ndarray): ``[..., 2]`` flow, channel 0 x (u), uint8 or float:
+            one ``(H, W, 2)`` frame or a ``[T, H, W, 2]`` clip.
+    """
+    if flow.ndim < 3 or flow.shape[-1] != 2:
+        raise ValueError('flow frames must be (H, W, 2) with x then y, got '
+                         f'{flow.shape[-3:]}')
+    x = flow[..., 0]
+    if flow.dtype == np.uint8:
+        np.subtract(255, x, out=x)
+    elif np.issubdtype(flow.dtype, np.floating):
+        np.negative(x, out=x)
+    else:
+        raise TypeError(f'flow frames must be uint8 or float, got {flow.dtype}')
 
 
 def flip_flow_frame(frame: np.ndarray) -> np.ndarray:
@@ -31,15 +48,5 @@ def flip_flow_frame(frame: np.ndarray) -> np.ndarray:
         raise ValueError('a flow frame must be (H, W, 2) with x then y, got '
                          f'{frame.shape}')
     out = np.ascontiguousarray(frame[:, ::-1])
-    if out.dtype == np.uint8:
-        out[..., 0] = 255 - out[..., 0]
-    elif np.issubdtype(out.dtype, np.floating):
-        out[..., 0] = -out[..., 0]
-    else:
-        raise TypeError(f'flow frames must be uint8 or float, got {out.dtype}')
+    negate_flow_x(out)
     return out
-
-
-def flip_flow_frames(frames: Sequence[np.ndarray]) -> List[np.ndarray]:
-    """:func:`flip_flow_frame` on every frame of a clip."""
-    return [flip_flow_frame(f) for f in frames]

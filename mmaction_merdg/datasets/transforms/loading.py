@@ -24,16 +24,50 @@ from mmcv.transforms import BaseTransform
 from mmaction.datasets.transforms import DecordDecode, DecordInit
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
-from .strict_media import check_image_complete
+from .strict_media import check_image_bytes
+
+
+# OpenCV >= 4.10 decodes JPEGs straight to RGB (libjpeg writes the channels in
+# that order; the same pixels as BGR followed by cvtColor, one pass fewer);
+# older versions convert after reading.
+_IMREAD_RGB = getattr(cv2, 'IMREAD_COLOR_RGB', None)
+
+
+# One OpenCV thread per process. A loader's parallelism is its dataloader
+# workers: with OpenCV's default (a thread per core) in each of N workers,
+# N x cores threads contend for the cores. Set at import, so that it holds in
+# workers started with spawn/forkserver (they import the plugin afresh) and,
+# before any OpenCV work, in the process that forks workers (they inherit it;
+# changing the thread count inside a forked worker hung in our tests once the
+# parent had used OpenCV). Importing the plugin thus makes OpenCV
+# single-threaded in the importing process too; mmengine's Runner then
+# applies ``env_cfg.mp_cfg.opencv_num_threads`` (0, no threading, by default).
+cv2.setNumThreads(1)
 
 
 def _read_image(path: str, flag: int) -> np.ndarray:
-    img = cv2.imread(path, flag)
+    """Read ``path`` in one call, check it is whole, decode it from memory.
+
+    ``cv2.imdecode`` of the bytes gives the pixels ``cv2.imread`` gives (the
+    same decoder) and, with the completeness check on the same bytes, opens
+    the file once instead of twice (``imread`` + the check's own read).
+    """
+    try:
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise MediaReadError(f"frame file '{path}' does not exist") from None
+    except OSError as err:
+        raise MediaReadError(f"frame file '{path}' cannot be read: {err}") from err
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flag) if data else None
     if img is None:
-        if not osp.isfile(path):
-            raise MediaReadError(f"frame file '{path}' does not exist")
+        # A broken file: imdecode gives up on a cut JPEG that imread's file
+        # reader decodes with grey rows; ask imread, so that the error says
+        # which of the two it is, as before.
+        img = cv2.imread(path, flag)
+    if img is None:
         raise MediaReadError(f"frame file '{path}' is not a readable image")
-    check_image_complete(path)  # a half JPEG decodes, with grey rows
+    check_image_bytes(path, data)  # a half JPEG decodes, with grey rows
     return img
 
 
@@ -98,6 +132,8 @@ class MultiModalRawFrameDecode(BaseTransform):
 
     @staticmethod
     def _read_rgb(path: str) -> np.ndarray:
+        if _IMREAD_RGB is not None:
+            return _read_image(path, _IMREAD_RGB)
         return cv2.cvtColor(_read_image(path, cv2.IMREAD_COLOR),
                             cv2.COLOR_BGR2RGB)
 

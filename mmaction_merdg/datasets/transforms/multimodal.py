@@ -8,8 +8,15 @@ relative to the frame size, and applies them to every visual modality: when RGB
 and flow frames have the same size (EPIC-Kitchens, HAC) they get exactly the
 same pixels; otherwise the same relative region.
 
-Frames are lists of ``(H, W, C)`` arrays until :class:`MultiModalFormatShape`
-stacks them.
+Frames arrive as a list of ``(H, W, C)`` arrays (the decoders' output) or one
+``[T, H, W, C]`` array; a transform that writes pixels (resize, flip) returns
+one ``[T, H, W, C]`` array, a crop returns views of its input. Every step stays
+in uint8 (the data preprocessor normalises on the device) and does its pixel
+work in one OpenCV call per frame or per clip, never in per-pixel Python or
+numpy's strided copies (a numpy copy of a flipped view is ~50x slower than
+``cv2.flip``; ``tools/analysis/benchmark_pipeline.py --floor`` has the stage
+table). The values are those of the per-frame reference: the same
+``cv2.resize`` per frame, exact flips and channel moves.
 """
 import math
 from typing import List, Sequence, Tuple, Union
@@ -19,7 +26,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
-from .flow import flip_flow_frames
+from .flow import negate_flow_x
 
 # Frame list key -> shape key of each visual modality.
 _VISUAL = (('imgs', 'img_shape'), ('flow_imgs', 'flow_img_shape'))
@@ -33,9 +40,98 @@ def _frame_hw(frames: Sequence[np.ndarray]) -> Tuple[int, int]:
     return frames[0].shape[0], frames[0].shape[1]
 
 
+def _written(result: np.ndarray, dst: np.ndarray) -> None:
+    """Make sure an OpenCV call given ``dst=dst`` wrote into ``dst``.
+
+    OpenCV writes in place when ``dst`` has the output's shape and type and
+    returns that very object; otherwise it allocates a new array, which is
+    copied here so that the output is never silently left empty.
+    """
+    if result is not dst:
+        dst[...] = result.reshape(dst.shape)
+
+
+def _clip_like(frames: Sequence[np.ndarray], h: int, w: int) -> np.ndarray:
+    """An empty ``[T, h, w(, C)]`` array with the frames' dtype and channels."""
+    first = frames[0]
+    return np.empty((len(frames), h, w) + first.shape[2:], dtype=first.dtype)
+
+
+def _frame_views(out: np.ndarray) -> List[np.ndarray]:
+    """Per-frame views of ``out`` that OpenCV accepts as ``dst``.
+
+    A single-channel ``(h, w, 1)`` frame is passed as ``(h, w)``: OpenCV
+    returns single-channel images without the channel axis.
+    """
+    if out.ndim == 4 and out.shape[-1] == 1:
+        out = out[..., 0]
+    return list(out)
+
+
+def resize_clip(frames: Sequence[np.ndarray], size_hw: Tuple[int, int],
+                interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """Resize every frame into one new ``[T, h, w(, C)]`` array.
+
+    One ``cv2.resize`` per frame (frames may be views, e.g. crops), written
+    straight into the output; a frame object listed several times (a looped
+    clip) is resized once and copied.
+
+    Args:
+        frames (Sequence[np.ndarray]): ``T`` frames ``(H, W(, C))``, a list
+            or a ``[T, H, W(, C)]`` array.
+        size_hw (tuple[int]): Output ``(h, w)``.
+        interpolation (int): An OpenCV ``INTER_*`` flag. Defaults to
+            ``cv2.INTER_LINEAR``.
+
+    Returns:
+        np.ndarray: ``[T, h, w(, C)]``, the input's dtype.
+    """
+    h, w = size_hw
+    out = _clip_like(frames, h, w)
+    views = _frame_views(out)
+    # Only a list holds its frame objects alive, so only there do equal ids
+    # mean the same frame (an array yields a fresh view per index).
+    first_of = {} if isinstance(frames, list) else None
+    for t, frame in enumerate(frames):
+        if first_of is not None and id(frame) in first_of:
+            views[t][...] = views[first_of[id(frame)]]
+            continue
+        _written(cv2.resize(frame, (w, h), dst=views[t],
+                            interpolation=interpolation), views[t])
+        if first_of is not None:
+            first_of[id(frame)] = t
+    return out
+
+
+def flip_clip(frames: Sequence[np.ndarray]) -> np.ndarray:
+    """Mirror every frame left-right into one new ``[T, H, W(, C)]`` array.
+
+    A C-contiguous ``[T, H, W, C]`` array is flipped in one ``cv2.flip`` (its
+    rows, ``T x H`` of them, are the frames' rows); other inputs frame by
+    frame.
+    """
+    h, w = _frame_hw(frames)
+    if isinstance(frames, np.ndarray) and frames.flags.c_contiguous:
+        # [T, H, W(, C)] -> [T*H, W, C]: each row is one row of one frame.
+        rows = frames.reshape(len(frames) * h, w, -1)
+        out = np.empty_like(frames)
+        dst = out.reshape(rows.shape)
+        if dst.shape[-1] == 1:
+            rows, dst = rows[..., 0], dst[..., 0]
+        _written(cv2.flip(rows, 1, dst=dst), dst)
+        return out
+    out = _clip_like(frames, h, w)
+    for frame, view in zip(frames, _frame_views(out)):
+        _written(cv2.flip(frame, 1, dst=view), view)
+    return out
+
+
 @TRANSFORMS.register_module()
 class MultiModalResize(BaseTransform):
     """Resize RGB and flow frames with one rule.
+
+    A resized modality becomes one ``[T, h, w, C]`` array (see
+    :func:`resize_clip`); a size already right leaves the frames untouched.
 
     Required Keys:
 
@@ -82,20 +178,31 @@ class MultiModalResize(BaseTransform):
             h, w = _frame_hw(results[key])
             new_h, new_w = self._target(h, w)
             if (new_h, new_w) != (h, w):
-                interp = self._INTERP[self.interpolation]
-                frames = []
-                for frame in results[key]:
-                    out = cv2.resize(frame, (new_w, new_h),
-                                     interpolation=interp)
-                    # cv2 drops a trailing axis of size 1; flow keeps 2.
-                    frames.append(out.reshape(new_h, new_w, *frame.shape[2:]))
-                results[key] = frames
+                results[key] = resize_clip(results[key], (new_h, new_w),
+                                           self._INTERP[self.interpolation])
             results[shape_key] = (new_h, new_w)
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '
                 f'interpolation={self.interpolation})')
+
+
+def _crop(frames: Sequence[np.ndarray], x0: int, y0: int, cw: int, ch: int):
+    """Views of the box ``[y0, y0 + ch) x [x0, x0 + cw)`` of every frame.
+
+    An array gives one ``[T, ch, cw, C]`` view, a list a list of views: no
+    pixel is copied (the next resize reads the box directly). A frame object
+    listed several times (a looped clip) gets one view object, so that
+    :func:`resize_clip` still resizes it once.
+    """
+    if isinstance(frames, np.ndarray):
+        return frames[:, y0:y0 + ch, x0:x0 + cw]
+    views = {}
+    for f in frames:
+        if id(f) not in views:
+            views[id(f)] = f[y0:y0 + ch, x0:x0 + cw]
+    return [views[id(f)] for f in frames]
 
 
 def _crop_frames(frames: Sequence[np.ndarray], box_rel: Tuple[float, ...]):
@@ -106,7 +213,7 @@ def _crop_frames(frames: Sequence[np.ndarray], box_rel: Tuple[float, ...]):
     cw = max(1, min(w - x0, int(round(box_rel[2] * w))))
     ch = max(1, min(h - y0, int(round(box_rel[3] * h))))
     box = np.array([x0, y0, x0 + cw, y0 + ch])
-    return [f[y0:y0 + ch, x0:x0 + cw] for f in frames], box
+    return _crop(frames, x0, y0, cw, ch), box
 
 
 @TRANSFORMS.register_module()
@@ -218,7 +325,7 @@ class MultiModalCenterCrop(BaseTransform):
             h, w = _frame_hw(results[key])
             cw, ch = min(self.crop_size[0], w), min(self.crop_size[1], h)
             x0, y0 = (w - cw) // 2, (h - ch) // 2
-            results[key] = [f[y0:y0 + ch, x0:x0 + cw] for f in results[key]]
+            results[key] = _crop(results[key], x0, y0, cw, ch)
             results[shape_key] = (ch, cw)
             results['crop_bbox' if key == 'imgs' else 'flow_crop_bbox'] = \
                 np.array([x0, y0, x0 + cw, y0 + ch])
@@ -234,7 +341,8 @@ class MultiModalFlip(BaseTransform):
 
     One draw decides for both modalities. RGB frames are mirrored; flow frames
     are mirrored and their x channel negated (see :mod:`.flow` for the uint8
-    coding ``x -> 255 - x``).
+    coding ``x -> 255 - x``). A flipped modality becomes one ``[T, H, W, C]``
+    array (:func:`flip_clip`).
 
     Required Keys:
 
@@ -262,9 +370,11 @@ class MultiModalFlip(BaseTransform):
         flip = bool(np.random.rand() < self.flip_ratio)
         if flip:
             if 'imgs' in results:
-                results['imgs'] = [f[:, ::-1] for f in results['imgs']]
+                results['imgs'] = flip_clip(results['imgs'])
             if 'flow_imgs' in results:
-                results['flow_imgs'] = flip_flow_frames(results['flow_imgs'])
+                flow = flip_clip(results['flow_imgs'])
+                negate_flow_x(flow)  # mirrored motion: x changes sign
+                results['flow_imgs'] = flow
         results['flip'] = flip
         results['flip_direction'] = 'horizontal'
         return results
@@ -276,16 +386,31 @@ class MultiModalFlip(BaseTransform):
 def _stack_channels_first(frames: Sequence[np.ndarray], num_clips: int) -> np.ndarray:
     """``M`` frames ``(H, W[, C])`` -> ``[num_clips, C, M / num_clips, H, W]``.
 
-    One copy (each frame is written once, transposed, into the output) instead
-    of ``np.stack`` followed by a transposing copy: at 224x224 this stage was
-    the largest after decoding (``tools/analysis/benchmark_pipeline.py --floor``).
+    Each channel plane is written once into the output by
+    ``cv2.extractChannel``: in one call per channel for a C-contiguous
+    ``[M, H, W, C]`` array (its ``M x H`` rows are the frames' rows), else per
+    frame. numpy's transposing copy of uint8 with 3 interleaved channels was
+    the largest stage after decoding (``tools/analysis/benchmark_pipeline.py
+    --floor``).
     """
     first = frames[0]
     h, w = first.shape[:2]
     c = first.shape[2] if first.ndim == 3 else 1
-    out = np.empty((c, len(frames), h, w), dtype=first.dtype)  # [C, M, H, W]
-    for t, frame in enumerate(frames):
-        out[:, t] = frame.reshape(h, w, c).transpose(2, 0, 1)  # [H, W, C] -> [C, H, W]
+    m = len(frames)
+    out = np.empty((c, m, h, w), dtype=first.dtype)  # [C, M, H, W]
+    if c == 1:
+        for t, frame in enumerate(frames):
+            out[0, t] = frame.reshape(h, w)
+    elif isinstance(frames, np.ndarray) and frames.flags.c_contiguous:
+        rows = frames.reshape(m * h, w, c)  # [M, H, W, C] -> [M*H, W, C]
+        for k in range(c):
+            dst = out[k].reshape(m * h, w)  # [M, H, W] -> [M*H, W], a view
+            _written(cv2.extractChannel(rows, k, dst=dst), dst)
+    else:
+        for t, frame in enumerate(frames):
+            for k in range(c):
+                dst = out[k, t]
+                _written(cv2.extractChannel(frame, k, dst=dst), dst)
     # [C, N_clips * T, H, W] -> [N_clips, C, T, H, W]; a view when N_clips == 1
     out = out.reshape(c, num_clips, -1, h, w).transpose(1, 0, 2, 3, 4)
     return np.ascontiguousarray(out)
@@ -300,7 +425,8 @@ class MultiModalFormatShape(BaseTransform):
 
     Required Keys:
 
-        - imgs and/or flow_imgs (lists of ``(H, W, C)`` frames)
+        - imgs and/or flow_imgs (lists of ``(H, W, C)`` frames or
+          ``[T, H, W, C]`` arrays)
         - num_clips (optional, defaults to 1)
 
     Modified Keys:

@@ -46,7 +46,28 @@ def check_image_complete(path: str) -> None:
     with open(path, 'rb') as f:
         head = f.read(8)
         f.seek(max(size - _TAIL_BYTES, 0))
-        tail = f.read().rstrip(_PADDING)
+        tail = f.read()
+    check_image_ends(path, head, tail, size)
+
+
+def check_image_bytes(path: str, data: bytes) -> None:
+    """:func:`check_image_complete` on a file's bytes already in memory.
+
+    The decoder reads each frame file once and decodes from memory
+    (:mod:`.loading`), so the check costs no second open of the file.
+
+    Raises:
+        MediaReadError: The bytes are a truncated (or empty) image, naming
+            ``path``.
+    """
+    check_image_ends(path, data[:8], data[-_TAIL_BYTES:], len(data))
+
+
+def check_image_ends(path: str, head: bytes, tail: bytes, size: int) -> None:
+    """The rule shared by the two checks above: ``head`` is the file's first
+    bytes, ``tail`` (up to) its last :data:`_TAIL_BYTES`, ``size`` its length.
+    """
+    tail = tail.rstrip(_PADDING)
     if size == 0:
         raise MediaReadError(f"frame file '{path}' is empty (0 bytes)")
     if head.startswith(_JPEG_SOI) and not tail.endswith(_JPEG_EOI):

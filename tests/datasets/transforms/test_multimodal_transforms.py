@@ -1,6 +1,10 @@
 """Joint RGB/flow transforms on MMAction2's own test frames."""
+import os
 import os.path as osp
+import subprocess
+import sys
 
+import cv2
 import numpy as np
 import pytest
 from mmengine.dataset import Compose
@@ -13,6 +17,9 @@ from mmaction_merdg.datasets.transforms import (MediaReadError,
                                                 MultiModalRawFrameDecode,
                                                 MultiModalResize,
                                                 flip_flow_frame)
+
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def decoded(real_root):
@@ -136,3 +143,68 @@ def test_truncated_jpeg_is_an_unreadable_frame(real_root, tmp_path):
         MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([1])))
     out = MultiModalRawFrameDecode()(dict(results, frame_inds=np.array([2])))
     assert out['imgs'][0].shape == (240, 320, 3)
+
+
+@pytest.mark.parametrize('channels', [1, 2, 3])
+@pytest.mark.parametrize('layout', ['list', 'array', 'cropped array'])
+def test_clip_ops_equal_per_frame_reference(channels, layout):
+    """Resize, flip and channels-first stacking on one clip give exactly the
+    per-frame numpy/cv2 results, whatever the frames' container."""
+    from mmaction_merdg.datasets.transforms.multimodal import (_stack_channels_first,
+                                                               flip_clip, resize_clip)
+    rng = np.random.RandomState(0)
+    clip = rng.randint(0, 256, (5, 30, 40, channels)).astype(np.uint8)
+    if layout == 'list':  # crop views, one frame object listed twice (a looped clip)
+        repeated = clip[1, :22, :28]
+        frames = [clip[0, :22, :28], repeated, repeated, clip[2, 3:25, 5:33]]
+    elif layout == 'array':
+        frames = clip[:, :22, :28].copy()
+    else:
+        frames = clip[:, 4:26, 6:34]  # non-contiguous, as after a crop
+    ref_frames = [np.asarray(f) for f in frames]
+
+    resized = resize_clip(frames, (17, 23))
+    ref = np.stack([cv2.resize(f, (23, 17), interpolation=cv2.INTER_LINEAR).reshape(17, 23, -1)
+                    for f in ref_frames])
+    assert resized.shape == (len(ref_frames), 17, 23, channels)
+    np.testing.assert_array_equal(resized, ref)
+
+    for source in (frames, resized):
+        np.testing.assert_array_equal(flip_clip(source),
+                                      np.stack([np.asarray(f)[:, ::-1] for f in source]))
+        stacked = _stack_channels_first(source, 1)
+        np.testing.assert_array_equal(
+            stacked, np.stack([np.asarray(f) for f in source])[None].transpose(0, 4, 1, 2, 3))
+    flipped = flip_clip(resized)
+    assert flipped.flags.c_contiguous and not np.shares_memory(flipped, resized)
+    # Two clips of 2 frames -> [2, C, 2, H, W]
+    two = _stack_channels_first(resized[:4], 2)
+    np.testing.assert_array_equal(two[1, :, 0], resized[2].transpose(2, 0, 1))
+
+
+def test_importing_the_plugin_gives_opencv_one_thread():
+    """Dataloader workers started with spawn import the plugin afresh; forked
+    ones inherit the importing process's setting."""
+    code = ('import cv2; cv2.setNumThreads(4); before = cv2.getNumThreads(); '
+            'import mmaction_merdg; print(before, cv2.getNumThreads())')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=REPO), check=True).stdout
+    assert out.split() == ['4', '1']
+
+
+def test_looped_frames_are_cropped_and_resized_once(monkeypatch):
+    """A frame listed twice (a looped clip) stays one object through the crop
+    and costs one ``cv2.resize``; its copies equal the first."""
+    from mmaction_merdg.datasets.transforms import multimodal
+    frame = np.random.RandomState(1).randint(0, 256, (24, 32, 3)).astype(np.uint8)
+    other = frame[::-1].copy()
+    out = MultiModalCenterCrop(crop_size=(20, 16))(dict(imgs=[frame, other, frame]))
+    assert out['imgs'][0] is out['imgs'][2]
+    calls = []
+    resize = cv2.resize
+    monkeypatch.setattr(multimodal.cv2, 'resize',
+                        lambda *a, **k: calls.append(1) or resize(*a, **k))
+    clip = multimodal.resize_clip(out['imgs'], (8, 10))
+    assert len(calls) == 2
+    np.testing.assert_array_equal(clip[2], clip[0])
+    np.testing.assert_array_equal(clip[0], resize(frame[4:20, 6:26], (10, 8)))

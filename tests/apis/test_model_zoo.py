@@ -30,3 +30,12 @@ def test_model_index_loads_and_lists_every_config():
                         if rel.endswith('README.md'))
     assert len(configs) == len(index.models) == n_readme_rows
     assert all(osp.isfile(osp.join(REPO, c)) for c in configs)
+
+
+def test_method_column_names_the_method_and_mer_dg():
+    from mmaction_merdg.apis.model_zoo import _entry
+    root = osp.join(REPO, 'configs')
+    assert _entry(root, 'fusion_synthetic.py')['method'] == 'Fusion'
+    assert _entry(root, 'merdg_synthetic.py')['method'] == 'MER-DG'
+    assert _entry(root, 'simmmdg_synthetic_vector.py')['method'] == 'SimMMDG'
+    assert _entry(root, 'rnanet_merdg_synthetic.py')['method'] == 'RNA-Net + MER-DG'

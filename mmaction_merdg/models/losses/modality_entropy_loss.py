@@ -310,6 +310,14 @@ class MargLogdetTerms(torch.autograd.Function):
         return gr - gr.mean(dim=1, keepdim=True) + coef * c
 
 
+def _per_modality(terms: Dict[str, Tensor], modalities: Sequence[str]
+                  ) -> Dict[str, Dict[str, Tensor]]:
+    """``{term: [M]}`` -> ``{modality: {term: scalar}}``, one unbind per term
+    for all modalities (not M indexing ops)."""
+    split = {k: v.unbind(0) for k, v in terms.items()}
+    return {m: {k: split[k][i] for k in split} for i, m in enumerate(modalities)}
+
+
 class WeightedMargLogdetLoss(torch.autograd.Function):
     """``sum_m (w_marg * marg[m] + w_spec * spec[m])`` of :class:`MargLogdetTerms`.
 
@@ -544,10 +552,7 @@ class ModalityEntropyLoss(nn.Module):
             terms = self.terms_multi(zs)
             loss = self.combine(terms).sum()
             terms = {k: v.detach() for k, v in terms.items()}
-        # One unbind per term for all modalities, not M indexing ops.
-        split = {k: v.unbind(0) for k, v in terms.items()}
-        logged = {m: {k: split[k][i] for k in split} for i, m in enumerate(zs)}
-        return loss, logged
+        return loss, _per_modality(terms, list(zs))
 
     def forward_stacked(self, z: Tensor, modalities: Sequence[str]
                         ) -> Tuple[Tensor, Dict[str, Dict[str, Tensor]]]:
@@ -571,9 +576,7 @@ class ModalityEntropyLoss(nn.Module):
             return self.forward_multi(dict(zip(modalities, z.unbind(0))))
         with torch.autocast(device_type=z.device.type, enabled=False):
             loss, terms = self._fused(self._prepare_stacked(z))
-        split = {k: v.unbind(0) for k, v in terms.items()}
-        logged = {m: {k: split[k][i] for k in split} for i, m in enumerate(modalities)}
-        return loss, logged
+        return loss, _per_modality(terms, modalities)
 
     def _fused(self, z: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
         """Weighted loss and detached ``[M]`` terms of prepared ``[M, N, D]``, one pass."""

@@ -1,3 +1,11 @@
-# Entry point: the Fusion baseline on the vector-level synthetic benchmark
-# (seconds per run; for statistics over many seeds: docs/synthetic_benchmark.md).
-_base_ = ['synthetic/fusion_mlp_scratch_1xb16-6e_synthetic-vector-source0-source1-to-target-rgb-flow-audio.py']
+# The synthetic_vector family: Fusion on the vector-level synthetic benchmark
+# (the clip-level world, each modality a feature vector; seconds per run, for
+# statistics over many seeds: docs/synthetic_benchmark.md).
+# A method on top: configs/<method>_synthetic_vector.py; MER-DG:
+# configs/merdg_synthetic_vector.py, configs/<method>_merdg_synthetic_vector.py or --mer.
+_base_ = [
+    '_base_/default_runtime.py',
+    '_base_/models/vector-mlp.py',  # carries mer_regularizer
+    '_base_/datasets/synthetic_mmdg_vector.py',
+    '_base_/schedules/adam-1e-3_cosine_6e.py',
+]

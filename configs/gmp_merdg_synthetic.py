@@ -1,9 +1,10 @@
-# Entry point: GMP + MER-DG on the embedded synthetic benchmark: the MER-DG
-# recipe (configs/merdg_synthetic.py) plus GMP's objectives.
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/gmp.py',
-]
+# GMP (Li et al., AAAI 2026; its domain terms classify the sources) + MER-DG,
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/gmp.py) and MER-DG.
+#   python tools/train.py configs/gmp_merdg_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/gmp.py']
 
-# The domain discriminator classifies the recipe's two source domains.
-model = dict(regularizers=dict(gmp=dict(_base_.gmp_regularizer, domains=_base_.source_domains)))
+model = dict(
+    regularizers=dict(
+        gmp=dict(_base_.gmp_regularizer, domains=_base_.source_domains),
+        mer=_base_.mer_regularizer))

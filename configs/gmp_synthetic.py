@@ -1,10 +1,7 @@
-# Entry point: GMP alone on the embedded synthetic benchmark: gmp_merdg_synthetic.py
-# without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/gmp.py',
-]
+# GMP (Li et al., AAAI 2026; its domain terms classify the sources),
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/gmp.py).
+#   python tools/train.py configs/gmp_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/gmp.py']
 
-# The domain discriminator classifies the recipe's two source domains.
-model = dict(mer_loss=None, projector=None, regularizers=dict(gmp=dict(
-    _base_.gmp_regularizer, domains=_base_.source_domains)))
+model = dict(regularizers=dict(gmp=dict(_base_.gmp_regularizer, domains=_base_.source_domains)))

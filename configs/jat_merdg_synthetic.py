@@ -1,9 +1,10 @@
-# Entry point: JAT + MER-DG on the embedded synthetic benchmark: the MER-DG
-# recipe (configs/merdg_synthetic.py) plus JAT's objectives.
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/jat.py',
-]
+# JAT (Li et al., ACM MM 2025; its discriminators classify the sources) + MER-DG,
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/jat.py) and MER-DG.
+#   python tools/train.py configs/jat_merdg_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/jat.py']
 
-# The discriminators classify the recipe's two source domains.
-model = dict(regularizers=dict(jat=dict(_base_.jat_regularizer, domains=_base_.source_domains)))
+model = dict(
+    regularizers=dict(
+        jat=dict(_base_.jat_regularizer, domains=_base_.source_domains),
+        mer=_base_.mer_regularizer))

@@ -1,12 +1,13 @@
-# Entry point: MOOSA alone on the embedded synthetic benchmark: moosa_merdg_synthetic.py
-# without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/moosa.py',
-]
+# MOOSA (Dong et al., ECCV 2024), closed-set,
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/moosa.py).
+#   python tools/train.py configs/moosa_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/moosa.py']
 
-model = dict(mer_loss=None, projector=None, regularizers=dict(moosa=dict(
-    _base_.moosa_regularizer,
-    # CPU-sized heads, as the MER-DG projector of this recipe (128 wide).
-    projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128),
-    translator_hidden_channels=128)))
+# CPU-sized heads (128 wide, as the MER-DG projector of these benchmarks).
+model = dict(
+    regularizers=dict(
+        moosa=dict(
+            _base_.moosa_regularizer,
+            projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128),
+            translator_hidden_channels=128)))

@@ -1,8 +1,13 @@
-# Entry point: MOOSA alone on the vector-level synthetic benchmark (the grid's
-# synthetic_vector dataset; docs/methods.md). Heads sized to the 64-d MLP features.
-_base_ = ['synthetic/fusion_mlp_scratch_1xb16-6e_synthetic-vector-source0-source1-to-target-rgb-flow-audio.py', '_base_/methods/moosa.py']
+# MOOSA (Dong et al., ECCV 2024), closed-set,
+# on the vector-level synthetic benchmark: configs/fusion_synthetic_vector.py plus the method
+# (configs/_base_/methods/moosa.py).
+#   python tools/train.py configs/moosa_synthetic_vector.py
+_base_ = ['fusion_synthetic_vector.py', '_base_/methods/moosa.py']
 
-model = dict(regularizers=dict(moosa=dict(
-    _base_.moosa_regularizer,
-    projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128),
-    translator_hidden_channels=128)))
+# CPU-sized heads (128 wide, as the MER-DG projector of these benchmarks).
+model = dict(
+    regularizers=dict(
+        moosa=dict(
+            _base_.moosa_regularizer,
+            projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128),
+            translator_hidden_channels=128)))

@@ -1,13 +1,16 @@
-# Entry point: NEL alone on the embedded synthetic benchmark: nel_merdg_synthetic.py
-# without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/nel.py',
-]
+# NEL (Neurocomputing 658, 2025) on two views of each sample,
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/nel.py).
+#   python tools/train.py configs/nel_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/nel.py']
 
-model = dict(**_base_.nel_model, mer_loss=None, projector=None, regularizers=dict(nel=dict(
-    _base_.nel_regularizer,
-    # CPU-sized head, as the MER-DG projector of this recipe (128 wide).
-    projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128))))
-# Two noisy views of each training sample, each trained on as a sample.
+# CPU-sized heads (128 wide, as the MER-DG projector of these benchmarks).
+model = dict(
+    **_base_.nel_model,
+    regularizers=dict(
+        nel=dict(
+            _base_.nel_regularizer,
+            projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128))))
+
+# Two noisy renders (views) of each training sample (docs/methods.md).
 train_dataloader = dict(dataset=dict(num_views=2))

@@ -1,9 +1,16 @@
-# Entry point: NEL alone on the vector-level synthetic benchmark (the grid's
-# synthetic_vector dataset; docs/methods.md). Head sized to the 64-d MLP features.
-_base_ = ['synthetic/fusion_mlp_scratch_1xb16-6e_synthetic-vector-source0-source1-to-target-rgb-flow-audio.py', '_base_/methods/nel.py']
+# NEL (Neurocomputing 658, 2025) on two views of each sample,
+# on the vector-level synthetic benchmark: configs/fusion_synthetic_vector.py plus the method
+# (configs/_base_/methods/nel.py).
+#   python tools/train.py configs/nel_synthetic_vector.py
+_base_ = ['fusion_synthetic_vector.py', '_base_/methods/nel.py']
 
-model = dict(**_base_.nel_model, regularizers=dict(nel=dict(
-    _base_.nel_regularizer,
-    projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128))))
-# Two noisy views of each training sample, each trained on as a sample.
+# CPU-sized heads (128 wide, as the MER-DG projector of these benchmarks).
+model = dict(
+    **_base_.nel_model,
+    regularizers=dict(
+        nel=dict(
+            _base_.nel_regularizer,
+            projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128))))
+
+# Two noisy renders (views) of each training sample (docs/methods.md).
 train_dataloader = dict(dataset=dict(num_views=2))

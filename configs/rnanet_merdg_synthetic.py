@@ -1,8 +1,10 @@
-# Entry point: RNA-Net + MER-DG on the embedded synthetic benchmark: the MER-DG
-# recipe (configs/merdg_synthetic.py) plus RNA-Net's objectives.
-_base_ = [
-    'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
-    '_base_/methods/rnanet.py',
-]
+# RNA-Net's relative norm alignment (Planamente et al., WACV 2022) + MER-DG,
+# on the embedded synthetic benchmark (clip level): configs/fusion_synthetic.py plus the method
+# (configs/_base_/methods/rnanet.py) and MER-DG.
+#   python tools/train.py configs/rnanet_merdg_synthetic.py
+_base_ = ['fusion_synthetic.py', '_base_/methods/rnanet.py']
 
-model = dict(regularizers=dict(rna=_base_.rna_regularizer))
+model = dict(
+    regularizers=dict(
+        rna=_base_.rna_regularizer,
+        mer=_base_.mer_regularizer))

@@ -1,5 +1,10 @@
-# Entry point: RNA-Net + MER-DG on the vector-level synthetic benchmark (the grid's
-# synthetic_vector dataset; docs/methods.md).
-_base_ = ['synthetic/merdg_mlp_scratch_1xb16-6e_synthetic-vector-source0-source1-to-target-rgb-flow-audio.py', '_base_/methods/rnanet.py']
+# RNA-Net's relative norm alignment (Planamente et al., WACV 2022) + MER-DG,
+# on the vector-level synthetic benchmark: configs/fusion_synthetic_vector.py plus the method
+# (configs/_base_/methods/rnanet.py) and MER-DG.
+#   python tools/train.py configs/rnanet_merdg_synthetic_vector.py
+_base_ = ['fusion_synthetic_vector.py', '_base_/methods/rnanet.py']
 
-model = dict(regularizers=dict(rna=_base_.rna_regularizer))
+model = dict(
+    regularizers=dict(
+        rna=_base_.rna_regularizer,
+        mer=_base_.mer_regularizer))

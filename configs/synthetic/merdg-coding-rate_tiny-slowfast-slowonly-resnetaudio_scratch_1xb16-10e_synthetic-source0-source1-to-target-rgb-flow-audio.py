@@ -4,4 +4,4 @@
 # estimator. Marginal term and weights unchanged.
 _base_ = ['./merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-source0-source1-to-target-rgb-flow-audio.py']
 
-model = dict(mer_loss=dict(estimator='coding_rate'))
+model = dict(regularizers=dict(mer=dict(loss=dict(estimator='coding_rate'))))

@@ -3,4 +3,4 @@
 # the official log-det estimator. Marginal term and weights unchanged.
 _base_ = ['./merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_synthetic-source0-source1-to-target-rgb-flow-audio.py']
 
-model = dict(mer_loss=dict(estimator='vne'))
+model = dict(regularizers=dict(mer=dict(loss=dict(estimator='vne'))))

@@ -1,5 +1,7 @@
 """Python entry points of the plugin; the tools are thin CLIs over them.
 
+* :func:`compose_experiment`: the config of family x shift x modalities x
+  method x +-MER-DG, built in memory; :func:`parse_shift` reads ``'D1,D2:D3'``.
 * :func:`run_experiment`: train one config, test its best source-val checkpoint.
 * :func:`run_seeds`: that over several seeds, resumable, one JSON.
 * :func:`sweep`: one setting over values, each over seeds.
@@ -12,6 +14,7 @@
 """
 from .checkpoint_check import check_checkpoint_fits
 from .config_paths import config_dir, get_config_path, list_configs, tools_dir
+from .composition import compose_experiment, parse_modalities, parse_shift
 from .compare import compare_runs, comparison_to_markdown
 from .cooccurrence import (analyse as analyse_cooccurrence, cooccurrence_sweep,
                            cooccurrence_to_markdown, plot_cooccurrence)
@@ -38,6 +41,7 @@ __all__ = [
     'OpCounter', 'count_fusion_vs_merdg',
     'compute_feature_means', 'evaluate_robustness', 'load_robustness_runs', 'pair_robustness',
     'paired_robustness_markdown',
+    'compose_experiment', 'parse_modalities', 'parse_shift',
     'analyse_cooccurrence', 'check_checkpoint_fits', 'config_dir', 'get_config_path', 'list_configs', 'tools_dir', 'compare_runs', 'comparison_to_markdown', 'cooccurrence_sweep',
     'cooccurrence_to_markdown', 'data_paths', 'dataset_types', 'dry_run_check',
     'iter_dataset_cfgs', 'iter_loader_datasets', 'load_config', 'load_run', 'measure',

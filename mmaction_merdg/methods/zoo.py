@@ -15,6 +15,27 @@ from .search_space import LogUniform
 METHODS: Dict[str, MethodSpec] = {}
 
 _MER_WEIGHT = 'model.regularizers.mer.loss.loss_weight'
+_SYNTHETIC = ('synthetic', 'synthetic_vector')
+#: Why the synthetic benchmarks shrink the heads: their encoders are CPU-sized.
+_CPU = 'CPU-sized head of the synthetic benchmarks (128 wide, as their MER-DG projector)'
+_MBCD_TAU = ('teacher time constant (1 / momentum steps) a fifth of the schedule ({} '
+             'iterations), as the official 1000 steps are of an EPIC two-source run')
+_TEACHER_START = ('teacher averaged from the 2nd epoch: the official 400 iterations '
+                  'are about the first 8 % of the EPIC schedule')
+
+
+def _on_synthetic(values: Dict[str, Default], families=_SYNTHETIC) -> Dict[str, Dict[str, Default]]:
+    """The same ``values`` for each synthetic family."""
+    return {f: dict(values) for f in families}
+
+
+def _head128(key: str, translator: bool = False) -> Dict[str, Default]:
+    """128-wide SupCon projector (and translators) of regularizer ``key``."""
+    out = {f'model.regularizers.{key}.projector.hidden_channels': Default(128, _CPU)}
+    if translator:
+        out[f'model.regularizers.{key}.translator_hidden_channels'] = Default(128, _CPU)
+    return out
+
 
 
 def register_method(spec: MethodSpec) -> MethodSpec:
@@ -38,7 +59,9 @@ MERDG = MethodSpec(
     name='merdg', title='MER-DG',
     paper='Yarici & AlRegib, ICML 2026', official_code='olivesgatech/MER-DG',
     fragment='merdg', regularizer_key='mer', regularizer_var='mer_regularizer',
-    defaults={'*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer')}},
+    defaults={'*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer')},
+              **_on_synthetic({'model.regularizers.mer.projector.hidden_channels': Default(
+                  128, 'CPU-sized projection head of the synthetic benchmarks')})},
     search_space={_MER_WEIGHT: LogUniform(0.1, 30.0)})
 
 register_method(MethodSpec(
@@ -46,12 +69,17 @@ register_method(MethodSpec(
 register_method(MethodSpec(
     name='simmmdg', title='SimMMDG', paper='Dong et al., NeurIPS 2023',
     official_code='donghao51/SimMMDG', fragment='simmmdg', regularizer_key='simmmdg',
-    regularizer_var='simmmdg_regularizer'))
+    regularizer_var='simmmdg_regularizer',
+    defaults=_on_synthetic(_head128('simmmdg', translator=True))))
 register_method(MethodSpec(
     name='cmrf', title='CMRF', paper='Fan et al., NeurIPS 2024',
     official_code='fanyunfeng-bit/Cross-modal-Representation-Flattening-for-MMDG',
     fragment='cmrf', regularizer_key='cmrf', regularizer_var='cmrf_regularizer',
-    hooks_var='cmrf_hooks', needs_teacher=True))
+    hooks_var='cmrf_hooks', needs_teacher=True,
+    defaults=_on_synthetic(dict(
+        _head128('cmrf'),
+        **{'custom_hooks.-1.begin_iter': Default(0, _TEACHER_START),
+           'custom_hooks.-1.begin_epoch': Default(1, _TEACHER_START)}))))
 register_method(MethodSpec(
     name='rnanet', title='RNA-Net', paper='Planamente et al., WACV 2022',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='rnanet', regularizer_key='rna',
@@ -59,16 +87,27 @@ register_method(MethodSpec(
 register_method(MethodSpec(
     name='moosa', title='MOOSA', paper='Dong et al., ECCV 2024',
     official_code='donghao51/MOOSA', fragment='moosa', regularizer_key='moosa',
-    regularizer_var='moosa_regularizer'))
+    regularizer_var='moosa_regularizer',
+    defaults=_on_synthetic(_head128('moosa', translator=True))))
 register_method(MethodSpec(
     name='mbcd', title='MBCD', paper='Wang et al., 2025',
     official_code='xiaohanwang01/MBCD', fragment='mbcd', regularizer_key='mbcd',
     regularizer_var='mbcd_regularizer', model_var='mbcd_model', hooks_var='mbcd_hooks',
-    needs_teacher=True))
+    needs_teacher=True,
+    defaults={
+        'synthetic': {
+            'model.regularizers.mbcd.hidden_channels': Default(128, _CPU),
+            'custom_hooks.-1.momentum': Default(0.04, _MBCD_TAU.format('4 epochs of 32'))},
+        'synthetic_vector': {
+            'model.regularizers.mbcd.hidden_channels': Default(128, _CPU),
+            'model.meta_stage': Default(
+                'layers.2', "the MLP encoder's last linear layer (its 'layer4')"),
+            'custom_hooks.-1.momentum': Default(0.02, _MBCD_TAU.format('6 epochs of 48'))}}))
 register_method(MethodSpec(
     name='nel', title='NEL', paper='Neurocomputing 658, 2025',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='nel', regularizer_key='nel',
-    regularizer_var='nel_regularizer', model_var='nel_model', train_views=2))
+    regularizer_var='nel_regularizer', model_var='nel_model', train_views=2,
+    defaults=_on_synthetic(_head128('nel'))))
 register_method(MethodSpec(
     name='jat', title='JAT', paper='Li et al., ACM MM 2025',
     official_code='lihongzhao99/MMDG-Joint-Adversarial-Training', fragment='jat', regularizer_key='jat',

@@ -2,8 +2,10 @@
 #   RGB   : SlowFast-R101 8x8, Kinetics-400 init      -> 2048 + 256 = 2304-d
 #   flow  : SlowOnly-R50 (2 input channels), K400-flow -> 2048-d
 #   audio : VGGSound ResNet-18 over 257x1004 log spectrograms -> 512-d
-#   per-modality projection Linear-LN-ReLU x2 -> 128 (for feature-level methods).
-# The method (Fusion, MER-DG, ...) is added by a configs/_base_/methods/ fragment.
+# The method is added by a configs/_base_/methods/ fragment; MER-DG's
+# (`mer_regularizer`, projection Linear-LN-ReLU x2 -> 128 per modality) comes
+# with this base, so that a config adds it with
+#   model = dict(regularizers=dict(mer=_base_.mer_regularizer))
 #
 # Pretrained weights are loaded per backbone (weights_only=True). Put them in
 # checkpoints/ (no download happens at run time), or override the paths, e.g.
@@ -13,6 +15,8 @@
 #     (mmaction2 1.x metafile: recognition/slowfast)
 #   slowonly_r50_8x8x1_256e_kinetics400_flow.pth (mmaction2 0.x model zoo)
 #   vggsound_avgpool.pth.tar (VGGSound "H" model, as used by SimMMDG)
+_base_ = ['../methods/merdg.py']
+
 rgb_checkpoint = 'checkpoints/slowfast_r101_8xb8-8x8x1-256e_kinetics400-rgb_20220901-9c0e09bd.pth'
 flow_checkpoint = 'checkpoints/slowonly_r50_8x8x1_256e_kinetics400_flow.pth'
 audio_checkpoint = 'checkpoints/vggsound_avgpool.pth.tar'
@@ -53,9 +57,6 @@ model = dict(
             type='AudioResNet18', pretrained=audio_checkpoint,
             frozen_stages=frozen_stages)),
     feat_dims=dict(imgs=2304, flow_imgs=2048, audios=512),
-    # Per-modality projection neck for feature-level methods (built only when
-    # a configs/_base_/methods/ fragment sets a feature loss).
-    projector=dict(type='MERProjector', hidden_channels=512, out_channels=128),
     # num_classes: EPIC-Kitchens' 8 verbs; leaves of other datasets set theirs.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=8, hidden_channels=512,

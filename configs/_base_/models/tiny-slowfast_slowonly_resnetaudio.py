@@ -1,7 +1,15 @@
 # CPU-sized multimodal model built from real MMAction2 backbone classes, for the
 # synthetic benchmark: SlowFast (RGB), SlowOnly with 2 input channels (flow),
 # ResNetAudio (spectrograms). Same structure as the paper's recipe, ~1/8 width.
-# The method (Fusion, MER-DG, ...) is added by a configs/_base_/methods/ fragment.
+# The method is added by a configs/_base_/methods/ fragment; MER-DG's comes
+# with this base at this model's width (see `mer_regularizer` below).
+_base_ = ['../methods/merdg.py']
+
+# MER-DG's projection head (Linear-LN-ReLU x2 -> 128) at a CPU width: 128
+# hidden instead of the paper's. Add MER-DG with
+#   model = dict(regularizers=dict(mer=_base_.mer_regularizer))
+mer_regularizer = dict(projector=dict(hidden_channels=128))
+
 model = dict(
     type='MultiModalRecognizer',
     backbones=dict(
@@ -29,11 +37,6 @@ model = dict(
     # Pooled feature sizes: SlowFast slow 256 + fast 32; SlowOnly-R18 at base 8
     # gives 64; ResNetAudio-50 at base 4 gives 128.
     feat_dims=dict(imgs=288, flow_imgs=64, audios=128),
-    # Per-modality projection neck for feature-level methods (MER-DG's
-    # entropy loss sees its output): the official Linear-LN-ReLU x2 -> 128 at
-    # a CPU width. Built only when a method sets a feature loss
-    # (configs/_base_/methods/).
-    projector=dict(type='MERProjector', hidden_channels=128, out_channels=128),
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
         dropout_ratio=0.5, score_type='prob'),  # softmax scores at test time

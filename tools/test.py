@@ -3,6 +3,8 @@
 Example:
     python tools/test.py configs/merdg_synthetic.py \
         work_dirs/merdg_synthetic/best_source_top1_epoch_5.pth
+    # the checkpoint of a --shift/--modalities/--mer run: the same options
+    python tools/test.py configs/merdg_epic_d1d2_d3.py CKPT --shift D1:D2,D3
 """
 import argparse
 import os
@@ -12,7 +14,8 @@ import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
-from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
+from mmaction_merdg.apis.cli_options import (add_experiment_args, apply_experiment_args,
+                                             build_runner, enable_tensorboard)
 from mmaction_merdg.compat import setup_cpu_distributed
 
 
@@ -29,6 +32,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--dataset-options', nargs='+', action=DictAction,
         help='set keys in every dataset of the config')
+    add_experiment_args(parser)
     parser.add_argument('--tensorboard', action='store_true',
                         help='also write TensorBoard events (entropy/* curves included)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -57,6 +61,8 @@ def merge_args(cfg, args):
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         cfg.test_evaluator = evaluators + [dump_metric]
+    # The experiment first, so --cfg-options can still override what it sets.
+    apply_experiment_args(cfg, args)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:

@@ -1,8 +1,11 @@
-"""Train a recognizer of mmaction_merdg (MMAction2's CLI, plus --dataset-options).
+"""Train a recognizer of mmaction_merdg (MMAction2's CLI, plus --dataset-options and the
+experiment options --shift, --modalities, --mer).
 
 Examples:
     python tools/train.py configs/merdg_synthetic.py
     python tools/train.py configs/merdg_epic_d1d2_d3.py --amp --seed 1
+    python tools/train.py configs/merdg_epic_d1d2_d3.py --shift D1:D2,D3 --modalities rgb,audio
+    python tools/train.py configs/simmmdg_synthetic.py --mer
     bash tools/dist_train.sh configs/merdg_epic_d1d2_d3.py 4
 """
 import argparse
@@ -14,7 +17,8 @@ import mmaction_merdg  # noqa: F401
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import set_dataset_options
-from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
+from mmaction_merdg.apis.cli_options import (add_experiment_args, apply_experiment_args,
+                                             build_runner, enable_tensorboard)
 from mmaction_merdg.compat import setup_cpu_distributed
 
 
@@ -39,11 +43,12 @@ def parse_args(argv=None):
                         help='deterministic cuDNN algorithms')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
-        help='override config entries, e.g. model.mer_loss.loss_weight=1.0')
+        help='override config entries, e.g. model.regularizers.mer.loss.loss_weight=1.0')
     parser.add_argument(
         '--dataset-options', nargs='+', action=DictAction,
         help='set keys in EVERY dataset of the config (train, val, test), '
         'e.g. cooccurrence=0.5 for the synthetic benchmark')
+    add_experiment_args(parser)
     parser.add_argument('--tensorboard', action='store_true',
                         help='also write TensorBoard events (entropy/* curves included)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -90,6 +95,8 @@ def merge_args(cfg, args):
             cfg.randomness.diff_rank_seed = True
         if args.deterministic:
             cfg.randomness.deterministic = True
+    # The experiment first, so --cfg-options can still override what it sets.
+    apply_experiment_args(cfg, args)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:

@@ -1,8 +1,50 @@
 """Config edits behind the tools' flags that MMAction2's tools do not have.
 
-Kept here (not in tools/) so they are tested and shared by train and test.
+Kept here (not in tools/) so they are tested and shared by train and test:
+``--tensorboard``, and the experiment options ``--mer``, ``--shift`` and
+``--modalities`` that turn any family config into another experiment of the
+family (:func:`add_experiment_args`, :func:`apply_experiment_args`).
 """
+import argparse
+
 from mmengine.config import Config
+
+from .composition import apply_mer, apply_modalities, apply_shift, parse_modalities, parse_shift
+
+
+def add_experiment_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--shift``, ``--modalities`` and ``--mer`` to a tool's parser."""
+    parser.add_argument(
+        '--shift', metavar='SOURCES:TARGETS',
+        help="train on SOURCES, test on TARGETS (comma-separated domains), e.g. "
+        "'D1,D2:D3' or single-source 'D1:D2,D3'; sets the domains of every dataset, "
+        "the evaluators and the domain-aware regularizers")
+    parser.add_argument(
+        '--modalities', metavar='M1,M2',
+        help="modality subset among rgb, flow, audio (e.g. 'rgb,audio'): every dataset "
+        "loads, and the model keeps encoders for, these only")
+    parser.add_argument(
+        '--mer', action='store_true',
+        help="add MER-DG to the config's method (model.regularizers.mer; kept as it is "
+        "when the config has it already)")
+
+
+def apply_experiment_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply ``--mer``, ``--shift``, ``--modalities`` (in this order) to ``cfg``.
+
+    The values are checked first (unknown domains or modalities, empty or
+    overlapping domain sets raise ValueError naming the valid choices), so a
+    bad option fails before anything is built.
+    """
+    shift = parse_shift(args.shift) if getattr(args, 'shift', None) else None
+    subset = parse_modalities(args.modalities) if getattr(args, 'modalities', None) else None
+    if getattr(args, 'mer', False):
+        apply_mer(cfg)
+    if shift is not None:
+        apply_shift(cfg, *shift)
+    if subset is not None:
+        apply_modalities(cfg, subset)
+    return cfg
 
 
 def enable_tensorboard(cfg: Config) -> Config:

@@ -265,14 +265,25 @@ def apply_method(cfg, method: str, family: str, sources: Optional[Sequence[str]]
 def apply_mer(cfg, family: Optional[str] = None):
     """Add MER-DG: ``model.regularizers.mer = mer_regularizer``, then its family defaults.
 
+    ``mer_regularizer`` is the config's own variable when it has one (the
+    model bases carry it at their width), else the fragment's
+    (``configs/_base_/methods/merdg.py``). A config that has MER-DG already
+    keeps it as it is.
+
     Args:
         cfg (mmengine.Config): Modified in place.
         family (str, optional): Family whose defaults apply (e.g. the
             synthetic benchmarks' 128-wide projector). Defaults to the
             config's own (:func:`family_of`); none when it has none.
     """
-    frag = _fragment(MERDG.fragment)
-    _regularizers(cfg)[MERDG.regularizer_key] = _fragment_var(frag, MERDG, MERDG.regularizer_var)
+    regs = _regularizers(cfg)
+    if regs.get(MERDG.regularizer_key) is not None:
+        return cfg
+    if cfg.get(MERDG.regularizer_var) is not None:
+        reg = copy.deepcopy(cfg[MERDG.regularizer_var])
+    else:
+        reg = _fragment_var(_fragment(MERDG.fragment), MERDG, MERDG.regularizer_var)
+    regs[MERDG.regularizer_key] = reg
     if family is None:
         spec = family_of(cfg)
         family = spec.name if spec is not None else None

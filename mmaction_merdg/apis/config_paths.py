@@ -13,6 +13,10 @@ shipped config are (see docs/packaging.md):
   resolve inside the package);
 * ``mmaction-merdg-config copy merdg_synthetic.py DEST`` writes a
   self-contained (fully resolved) copy to edit;
+* ``mmaction-merdg-config compose FAMILY DEST --method M --mer --shift S:T
+  --modalities rgb,audio`` writes a self-contained config of a composed
+  experiment (:func:`mmaction_merdg.apis.compose_experiment`; also
+  ``tools/misc/write_config.py``);
 * ``mim train mmaction_merdg merdg_synthetic.py`` finds it by name.
 
 The configs live in ``mmaction_merdg/.mim/configs`` in an installed wheel
@@ -95,8 +99,46 @@ def get_config_path(name: str) -> str:
                             'give the path relative to the configs directory.')
 
 
+def add_compose_args(parser: argparse.ArgumentParser) -> None:
+    """Arguments of a composed experiment: FAMILY DEST and the experiment options."""
+    from ..methods import FAMILIES, METHODS
+    parser.add_argument('family', choices=list(FAMILIES), help='dataset family')
+    parser.add_argument('dest', help='config file to write (.py)')
+    parser.add_argument('--method', default='fusion', choices=list(METHODS),
+                        help='method (default: fusion)')
+    parser.add_argument('--mer', action='store_true', help='add MER-DG')
+    parser.add_argument('--shift', metavar='SOURCES:TARGETS',
+                        help="e.g. 'D1,D2:D3' or 'D1:D2,D3' (default: the family's canonical)")
+    parser.add_argument('--modalities', metavar='M1,M2',
+                        help="e.g. 'rgb,audio' (default: the family's)")
+    parser.add_argument('--cfg-options', nargs='+', default=None, metavar='KEY=VALUE',
+                        help='override config entries (as tools/train.py)')
+
+
+def write_composed(args: argparse.Namespace) -> str:
+    """Compose the experiment ``args`` names and dump it to ``args.dest``."""
+    from mmengine.config import DictAction
+
+    from .composition import compose_experiment, parse_shift
+    sources, targets = parse_shift(args.shift) if args.shift else (None, None)
+    options = None
+    if args.cfg_options:
+        options = {}
+        for kv in args.cfg_options:
+            key, _, value = kv.partition('=')
+            if not _:
+                raise ValueError(f'--cfg-options {kv!r}: expected KEY=VALUE.')
+            options[key] = DictAction._parse_iterable(value)
+    cfg = compose_experiment(args.family, args.method, args.mer, sources, targets,
+                             args.modalities, options)
+    if not args.dest.endswith('.py'):
+        raise ValueError(f'dest {args.dest!r}: write a .py config.')
+    cfg.dump(args.dest)
+    return args.dest
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """``mmaction-merdg-config {dir,list,path NAME,copy NAME DEST}``."""
+    """``mmaction-merdg-config {dir,list,path NAME,copy NAME DEST,compose FAMILY DEST ...}``."""
     parser = argparse.ArgumentParser(
         prog='mmaction-merdg-config', description='Locate the configs shipped with mmaction_merdg.')
     sub = parser.add_subparsers(dest='cmd', required=True)
@@ -107,6 +149,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     c = sub.add_parser('copy', help='write a fully resolved copy of one config')
     c.add_argument('name')
     c.add_argument('dest')
+    add_compose_args(sub.add_parser(
+        'compose', help='write a self-contained config of a composed experiment'))
     args = parser.parse_args(argv)
     if args.cmd == 'dir':
         print(config_dir())
@@ -114,6 +158,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('\n'.join(list_configs()))
     elif args.cmd == 'path':
         print(get_config_path(args.name))
+    elif args.cmd == 'compose':
+        print(write_composed(args))
     else:
         from mmengine.config import Config
         Config.fromfile(get_config_path(args.name)).dump(args.dest)

@@ -28,24 +28,17 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
+from ..methods import FAMILIES, METHODS as _METHODS
 from .fingerprint import config_fingerprint
 
-#: Methods with configs (``configs/{method}[_merdg]_synthetic.py``; Fusion +
-#: MER-DG is ``merdg_synthetic.py``).
-METHODS = ('fusion', 'simmmdg', 'cmrf', 'rnanet', 'moosa', 'mbcd', 'nel', 'jat', 'gmp')
-#: Shifts and modality subsets per dataset family, as named in leaf configs.
-DATASETS = dict(
-    synthetic=dict(shifts=('source0-source1-to-target', ), subsets=('rgb-flow-audio', )),
-    # The calibrated vector-level benchmark (configs/{method}[_merdg]_synthetic_vector.py).
-    synthetic_vector=dict(shifts=('source0-source1-to-target', ), subsets=('rgb-flow-audio', )),
-    epic_kitchens=dict(shifts=('d1d2-to-d3', 'd2d3-to-d1', 'd1d3-to-d2'),
-                       subsets=('rgb-flow-audio', 'rgb-flow', 'rgb-audio', 'flow-audio')),
-    hac=dict(shifts=('human-animal-to-cartoon', 'animal-cartoon-to-human',
-                     'human-cartoon-to-animal'),
-             subsets=('rgb-flow-audio', 'rgb-flow', 'rgb-audio', 'flow-audio')))
-#: Dataset family -> the tag leaf names carry (``..._epic-d1d2-to-d3-...``).
-TAGS = dict(synthetic='synthetic', synthetic_vector='synthetic-vector', epic_kitchens='epic',
-            hac='hac')
+#: Methods, in table order (the registry, :data:`mmaction_merdg.methods.METHODS`).
+METHODS = tuple(_METHODS)
+#: Shifts and modality subsets the grid runs per dataset family (the registry,
+#: :data:`mmaction_merdg.methods.FAMILIES`), as cells name them.
+DATASETS = {name: dict(shifts=f.shift_names, subsets=f.subset_names)
+            for name, f in FAMILIES.items()}
+#: Dataset family -> its short tag (``epic``, ``synthetic-vector``).
+TAGS = {name: f.tag for name, f in FAMILIES.items()}
 OPTIONS_FILE = 'run_options.json'
 FINGERPRINT_FILE = 'fingerprint.json'
 RESULT_FILE = 'result.json'

@@ -1,4 +1,5 @@
-"""Method fragments state the official defaults, which are also the classes' defaults."""
+"""Method fragments state the official defaults, which are also the classes' defaults
+(how a fragment is applied: tests/methods/test_contract.py)."""
 import inspect
 import os.path as osp
 
@@ -60,27 +61,3 @@ def test_official_hyperparameters():
     assert (r.temperature, r.base_temperature, r.unc_temperature, r.k, r.alpha, r.nee_weight,
             r.projector.hidden_channels) == (0.1, 0.07, 0.25, 8, 0.7, 1 / 16, 2048)
     assert nel.nel_model == dict(train_cfg=dict(views_as_samples=True))
-
-
-@pytest.mark.parametrize('method', ['simmmdg', 'rnanet', 'cmrf', 'moosa', 'mbcd', 'nel', 'jat',
-                                    'gmp'])
-def test_synthetic_pair_differs_only_by_merdg(method):
-    alone = Config.fromfile(osp.join(REPO, 'configs', f'{method}_synthetic.py')).to_dict()
-    with_mer = Config.fromfile(osp.join(REPO, 'configs', f'{method}_merdg_synthetic.py')).to_dict()
-    a, b = alone.pop('model'), with_mer.pop('model')
-    alone.pop('filename', None), with_mer.pop('filename', None)
-    assert alone == with_mer
-    assert a.pop('mer_loss') is None and a.pop('projector') is None
-    assert b.pop('mer_loss')['loss_weight'] == 3.0 and b.pop('projector')['out_channels'] == 128
-    assert a == b
-
-
-@pytest.mark.parametrize('name', ['nel_synthetic.py', 'nel_merdg_synthetic.py',
-                                  'nel_synthetic_vector.py', 'nel_merdg_synthetic_vector.py'])
-def test_nel_entry_points_train_on_two_views(name):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
-    assert cfg.model.train_cfg == dict(views_as_samples=True)
-    assert cfg.train_dataloader.dataset.num_views == 2
-    # Validation and testing see one view, as for every other method.
-    evaluated = list(cfg.val_dataloader.dataset.datasets) + [cfg.test_dataloader.dataset]
-    assert all(ds.get('num_views', 1) == 1 for ds in evaluated)

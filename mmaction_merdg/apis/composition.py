@@ -42,7 +42,8 @@ from .config_paths import config_dir
 from .dataset_options import iter_dataset_cfgs, iter_loader_datasets
 
 __all__ = ['compose_experiment', 'parse_shift', 'parse_modalities', 'apply_method',
-           'apply_mer', 'apply_shift', 'apply_modalities', 'family_of', 'set_config_path']
+           'apply_mer', 'apply_shift', 'apply_modalities', 'family_of', 'set_config_path',
+           'shipped_config', 'shipped_experiments']
 
 _CACHE: Dict[Tuple[str, float], dict] = {}
 
@@ -436,3 +437,39 @@ def compose_experiment(family: str, method: str = 'fusion', mer: bool = False,
     if cfg_options:
         cfg.merge_from_dict(dict(cfg_options))
     return cfg
+
+
+def shipped_config(family: str, method: str = 'fusion', mer: bool = False) -> Optional[str]:
+    """The shipped file holding ``family x method x +-MER-DG`` at the canonical shift.
+
+    Relative to ``configs/``; None when none is shipped (MER-DG on a method of
+    EPIC-Kitchens or HAC is one line: compose it, or ``--mer``). Each shipped
+    file equals :func:`compose_experiment` of its experiment (tested).
+    """
+    fam, _ = get_family(family), get_method(method)
+    folder, name = osp.split(fam.config)
+    stem = name[len('fusion'):]  # '_synthetic.py', '_slowfast-..._epic-d1d2-to-d3-...py'
+    if family in ('synthetic', 'synthetic_vector'):
+        if method == 'fusion':
+            return ('merdg' if mer else 'fusion') + stem
+        return f'{method}{"_merdg" if mer else ""}{stem}'
+    if not mer:
+        return osp.join(folder, method + stem)
+    if method != 'fusion':
+        return None
+    # Fusion + MER-DG is the paper's method; EPIC's is the entry point users name.
+    return 'merdg_epic_d1d2_d3.py' if family == 'epic_kitchens' else osp.join(
+        folder, 'merdg' + stem)
+
+
+def shipped_experiments() -> Dict[str, Tuple[str, str, bool]]:
+    """``path relative to configs/ -> (family, method, mer)`` of every shipped experiment."""
+    from ..methods import FAMILIES, METHODS
+    out = {}
+    for family in FAMILIES:
+        for method in METHODS:
+            for mer in (False, True):
+                rel = shipped_config(family, method, mer)
+                if rel is not None:
+                    out[rel] = (family, method, mer)
+    return out

@@ -19,7 +19,6 @@ std over seeds, and each + MER-DG entry carries the paired t-test against the
 method alone on the same seeds.
 """
 import csv
-import glob
 import json
 import os
 import os.path as osp
@@ -73,27 +72,20 @@ def config_prefix(method: str, mer: bool) -> str:
 
 
 def resolve_config(repo: str, cell: Cell) -> str:
-    """Path of the config of a cell.
+    """Path of the shipped config of a cell (:func:`~.composition.shipped_config`).
 
-    Synthetic: ``configs/{fusion,merdg}_synthetic[_vector].py`` and
-    ``configs/{method}[_merdg]_synthetic[_vector].py``. EPIC/HAC: the generated leaf
-    ``configs/<dataset>/<prefix>_*_<dataset>-<shift>-<subset>.py`` with
-    :func:`config_prefix`.
+    Cells with no shipped file (other shifts, subsets, a method + MER-DG on EPIC/HAC) are
+    composed: :func:`mmaction_merdg.apis.compose_experiment`.
     """
-    if cell.dataset in ('synthetic', 'synthetic_vector'):
-        name = config_prefix(cell.method, cell.mer).replace('-', '_')
-        path = osp.join(repo, 'configs', f'{name}_{cell.dataset}.py')
-    else:
-        pattern = osp.join(repo, 'configs', cell.dataset,
-                           f'{config_prefix(cell.method, cell.mer)}_*_{TAGS[cell.dataset]}-'
-                           f'{cell.shift}-{cell.subset}.py')
-        found = sorted(glob.glob(pattern))
-        if len(found) != 1:
-            raise FileNotFoundError(
-                f'grid: {len(found)} configs match {pattern} for {cell}; the config '
-                'generator must write exactly one leaf per dataset x shift x subset x '
-                'method x MER-DG.')
-        path = found[0]
+    from .composition import shipped_config
+    fam = FAMILIES[cell.dataset]
+    canonical = (cell.shift, cell.subset) == (fam.shift_names[0], fam.subset_names[0])
+    rel = shipped_config(cell.dataset, cell.method, cell.mer) if canonical else None
+    if rel is None:
+        raise FileNotFoundError(
+            f'grid: no shipped config for {cell}; compose it with '
+            f'compose_experiment({cell.dataset!r}, {cell.method!r}, mer={cell.mer}, ...).')
+    path = osp.join(repo, 'configs', rel)
     if not osp.isfile(path):
         raise FileNotFoundError(f'grid: no config {path} for {cell}.')
     return path

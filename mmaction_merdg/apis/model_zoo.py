@@ -4,8 +4,9 @@ For every folder of ``configs/`` holding configs (``_base_`` excluded), this
 writes ``README.md`` (a table: config, method, modalities, backbones, shift,
 result) and ``metafile.yml`` (OpenMMLab's model-index format, read by
 ``mim search`` and mmengine), plus ``model-index.yml`` at the repository root
-importing every metafile. Everything comes from loading each config, so the
-pages follow the config tree (regenerate after moving configs).
+importing every metafile. Everything comes from each config (the
+shipped experiments of the registry composed, the others loaded), so the pages follow
+the config tree (regenerate after moving configs).
 
 Results are only those measured here, listed in :data:`MEASURED` with their
 source; every other config says "not yet measured". No number is invented.
@@ -17,6 +18,8 @@ from typing import Dict, List, Tuple
 from mmengine.config import Config
 
 from ..methods import MERDG, METHODS
+from .composition import compose_experiment, shipped_experiments
+from .config_paths import config_dir
 from ..modalities import MODALITIES
 
 MODALITY_NAMES = dict(imgs='RGB', flow_imgs='flow', audios='audio')
@@ -72,8 +75,13 @@ def _method_name(key: str) -> str:
     return _TITLES[key]
 
 
-def _entry(root: str, rel: str) -> dict:
-    cfg = Config.fromfile(osp.join(root, rel))
+def _entry(root: str, rel: str, experiments: Dict[str, tuple] = None) -> dict:
+    """The page row of ``rel``. A shipped experiment of the registry is composed (it equals
+    its file, tested, and composing is ~50x faster than parsing the file)."""
+    if experiments and rel in experiments:
+        cfg = compose_experiment(*experiments[rel])
+    else:
+        cfg = Config.fromfile(osp.join(root, rel))
     model = cfg.model
     modalities = [m for m in MODALITIES if m in model.backbones]
     regs = {k: r for k, r in (model.get('regularizers') or {}).items() if r}
@@ -105,11 +113,12 @@ def _entry(root: str, rel: str) -> dict:
 def collect(root: str) -> Dict[str, List[dict]]:
     """``folder (relative to root, '.' for the top level) -> entries``, sorted."""
     folders: Dict[str, List[dict]] = {}
+    experiments = shipped_experiments() if osp.samefile(root, config_dir()) else {}
     for path in sorted(glob.glob(osp.join(root, '**', '*.py'), recursive=True)):
         rel = osp.relpath(path, root)
         if rel.split(osp.sep)[0] == '_base_':
             continue
-        folders.setdefault(osp.dirname(rel) or '.', []).append(_entry(root, rel))
+        folders.setdefault(osp.dirname(rel) or '.', []).append(_entry(root, rel, experiments))
     return folders
 
 

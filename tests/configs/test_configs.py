@@ -14,7 +14,7 @@ import pytest
 from mmengine.config import Config
 
 from mmaction_merdg.apis import compose_experiment, iter_loader_datasets
-from mmaction_merdg.methods import FAMILIES, METHODS
+from mmaction_merdg.apis.composition import shipped_config, shipped_experiments
 
 from ..conftest import REPO
 
@@ -39,23 +39,7 @@ def load(rel):
     return _LOADED[rel]
 
 
-def shipped_config(family, method, mer):
-    """The file holding ``family x method x +-MER-DG`` at the canonical shift, or None."""
-    fam = FAMILIES[family]
-    if family in ('synthetic', 'synthetic_vector'):
-        suffix = '' if family == 'synthetic' else '_vector'
-        if method == 'fusion':
-            return f'{"merdg" if mer else "fusion"}_synthetic{suffix}.py'
-        return f'{method}{"_merdg" if mer else ""}_synthetic{suffix}.py'
-    if mer:  # MER-DG on a method is one line (--mer); Fusion + MER-DG is the paper's entry
-        return {'epic_kitchens': 'merdg_epic_d1d2_d3.py'}.get(family, osp.join(
-            osp.dirname(fam.config), 'merdg' + osp.basename(fam.config)[len('fusion'):])) \
-            if method == 'fusion' else None
-    return osp.join(osp.dirname(fam.config), method + osp.basename(fam.config)[len('fusion'):])
-
-
-EXPERIMENTS = {shipped_config(f, m, mer): (f, m, mer) for f in FAMILIES for m in METHODS
-               for mer in (False, True) if shipped_config(f, m, mer)}
+EXPERIMENTS = shipped_experiments()
 
 
 def test_few_hand_written_configs():
@@ -64,6 +48,8 @@ def test_few_hand_written_configs():
     # Every shipped config is an experiment of the registry or the previous benchmark.
     assert rels - set(EXPERIMENTS) == {r for r in rels if r.startswith(PREVIOUS_BENCHMARK)}
     assert set(EXPERIMENTS) <= rels
+    assert shipped_config('hac', 'jat', True) is None  # one line: --mer
+    assert shipped_config('epic_kitchens', 'fusion', True) == 'merdg_epic_d1d2_d3.py'
     for entry in ('merdg_epic_d1d2_d3.py', 'merdg_synthetic.py', 'fusion_synthetic.py',
                   'merdg_synthetic_vector.py', 'fusion_synthetic_vector.py'):
         assert entry in rels

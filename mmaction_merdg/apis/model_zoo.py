@@ -1,4 +1,5 @@
-"""Model-zoo pages generated from the configs: a README and a metafile per folder.
+"""Model-zoo pages generated from the configs: a README and a metafile per folder, and
+the method table of docs/methods.md from the method registry.
 
 For every folder of ``configs/`` holding configs (``_base_`` excluded), this
 writes ``README.md`` (a table: config, method, modalities, backbones, shift,
@@ -175,11 +176,60 @@ def render_model_index(folders: Dict[str, List[dict]]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+METHOD_TABLE_BEGIN = ('<!-- method table: written by tools/misc/generate_model_zoo.py from '
+                      'mmaction_merdg.methods -->')
+METHOD_TABLE_END = '<!-- end of method table -->'
+METHODS_DOC = osp.join('docs', 'methods.md')
+
+
+def render_method_table(root: str) -> str:
+    """docs/methods.md's method table, from the registry and the fragments it names."""
+    from .composition import shipped_config
+    rows = ['| method | paper | official code | component | needs | configs | fragment |',
+            '|---|---|---|---|---|---|---|']
+    for spec in list(METHODS.values()) + [MERDG]:
+        parts, fragment = [], '—'
+        if spec.fragment:
+            fragment = f'`_base_/methods/{spec.fragment}.py`'
+            frag = Config.fromfile(osp.join(root, '_base_', 'methods', f'{spec.fragment}.py'))
+            if spec.model_var:
+                fields = frag[spec.model_var]
+                parts.append(f'`{fields["type"]}`' if 'type' in fields else
+                             ', '.join(f'`{k}.{kk}`' for k, v in fields.items() for kk in v))
+            parts.append(f'`{frag[spec.regularizer_var]["type"]}`')
+            parts += [f'`{h["type"]}`' for h in (frag[spec.hooks_var] if spec.hooks_var else [])]
+        if spec is MERDG:
+            configs = 'added to any of the above (`--mer`)'
+        else:
+            names = [shipped_config('synthetic', spec.name, mer) for mer in (False, True)]
+            configs = ', '.join(f'`{n}`' for n in names) + \
+                f', `{{epic_kitchens,hac}}/{spec.name}_*.py`'
+        code = f'[{spec.official_code}](https://github.com/{spec.official_code})' \
+            if spec.official_code else '—'
+        rows.append(f'| {spec.title} | {spec.paper} | {code} | '
+                    f'{" + ".join(parts) or "no regularizer"} | '
+                    f'{", ".join(spec.requirements) or "—"} | {configs} | {fragment} |')
+    return '\n'.join(rows)
+
+
+def _with_method_table(text: str, table: str) -> str:
+    if METHOD_TABLE_BEGIN not in text or METHOD_TABLE_END not in text:
+        raise ValueError(f'{METHODS_DOC}: the markers {METHOD_TABLE_BEGIN!r} ... '
+                         f'{METHOD_TABLE_END!r} of the method table are missing.')
+    head, rest = text.split(METHOD_TABLE_BEGIN, 1)
+    _, tail = rest.split(METHOD_TABLE_END, 1)
+    return f'{head}{METHOD_TABLE_BEGIN}\n{table}\n{METHOD_TABLE_END}{tail}'
+
+
 def generated_files(repo: str) -> Dict[str, str]:
-    """``path relative to repo -> content`` of every generated page."""
+    """``path relative to repo -> content`` of every generated page (and of
+    docs/methods.md, whose method table is generated)."""
     root = osp.join(repo, 'configs')
     folders = collect(root)
     files = {'model-index.yml': render_model_index(folders)}
+    doc = osp.join(repo, METHODS_DOC)
+    if osp.isfile(doc):
+        files[METHODS_DOC] = _with_method_table(open(doc).read(), render_method_table(root))
     for folder, entries in folders.items():
         d = 'configs' if folder == '.' else osp.join('configs', folder)
         files[osp.join(d, 'README.md')] = render_readme(folder, entries)

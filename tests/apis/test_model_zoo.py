@@ -39,3 +39,15 @@ def test_method_column_names_the_method_and_mer_dg():
     assert _entry(root, 'merdg_synthetic.py')['method'] == 'MER-DG'
     assert _entry(root, 'simmmdg_synthetic_vector.py')['method'] == 'SimMMDG'
     assert _entry(root, 'rnanet_merdg_synthetic.py')['method'] == 'RNA-Net + MER-DG'
+
+
+def test_method_table_is_one_row_per_registered_method():
+    from mmaction_merdg.apis.model_zoo import _with_method_table, render_method_table
+    from mmaction_merdg.methods import METHODS
+    table = render_method_table(osp.join(REPO, 'configs'))
+    rows = [r for r in table.splitlines()[2:]]
+    assert [r.split(' | ')[0].lstrip('| ') for r in rows] == \
+        [s.title for s in METHODS.values()] + ['MER-DG']
+    assert '`MBCDRecognizer` + `MBCDRegularizer` + `AveragedTeacherHook`' in table
+    with pytest.raises(ValueError, match='markers'):
+        _with_method_table('# no table here', table)

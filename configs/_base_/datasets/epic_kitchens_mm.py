@@ -1,8 +1,8 @@
 # EPIC-Kitchens D1/D2/D3 (kitchens P08/P01/P22, 8 verb classes, MM-SADA splits)
 # in SimMMDG's on-disk layout; see tools/data/epic_kitchens/README.md.
-# This base is the D1 D2 -> D3 shift with RGB, flow and audio; a leaf in
-# configs/epic_kitchens/ sets other domains and `modalities` in its datasets
-# (tools/misc/generate_configs.py writes them). The pipelines hold the steps of
+# This base is the D1 D2 -> D3 shift with RGB, flow and audio; other shifts and
+# subsets set the datasets' `domains` and `modalities` (tools/train.py --shift,
+# --modalities; mmaction_merdg.apis.compose_experiment). The pipelines hold the steps of
 # every modality; a step skips the modalities absent from the sample's
 # `modalities`, so they serve every subset unchanged.
 dataset_type = 'EpicKitchensMMDataset'

@@ -1,7 +1,7 @@
 # HAC (human, animal, cartoon; 7 actions) in SimMMDG's on-disk layout; see
 # tools/data/hac/README.md. This base is the human animal -> cartoon shift with
-# RGB, flow and audio; a leaf in configs/hac/ sets other domains and
-# `modalities` in its datasets (tools/misc/generate_configs.py writes them).
+# RGB, flow and audio; other shifts and subsets set the datasets' `domains` and
+# `modalities` (tools/train.py --shift, --modalities; compose_experiment).
 # The pipelines hold the steps of every modality; a step skips the modalities
 # absent from the sample's `modalities`, so they serve every subset unchanged.
 dataset_type = 'HACMMDataset'

@@ -1,4 +1,4 @@
-# The embedded synthetic benchmark with Fusion Overfitting (issue 9): each
+# The embedded synthetic benchmark with Fusion Overfitting: each
 # modality carries part of a domain-specific class code ('split'), the target
 # follows a rule of its own ('own'), at the knob values calibrated on Fusion
 # alone (docs/synthetic_benchmark.md, "Calibration"). CPU-cheap clip sizes.

@@ -54,7 +54,9 @@ def shrink(cfg, roots, work_dir):
             elif t['type'] == 'LoadAudioWindow':
                 t['clip_seconds'] = 1.0
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)
-    cfg.default_hooks.checkpoint.update(interval=2, by_epoch=False)
+    # Nothing here reads checkpoints: selection on the source split is the runtime's
+    # business (tests/engine); this test trains, validates and scores the shift.
+    cfg.default_hooks.checkpoint = None
     cfg.default_hooks.logger.interval = 1
     cfg.param_scheduler = []
     cfg.work_dir = work_dir

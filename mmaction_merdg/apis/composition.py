@@ -46,6 +46,8 @@ __all__ = ['compose_experiment', 'parse_shift', 'parse_modalities', 'apply_metho
            'shipped_config', 'shipped_experiments']
 
 _CACHE: Dict[Tuple[str, float], dict] = {}
+#: The recognizer's arguments keyed by modality (MultiModalRecognizer).
+_PER_MODALITY_MODEL_KEYS = ('backbones', 'feat_dims', 'input_layouts', 'probe_shapes')
 
 
 def _load(path: str) -> Config:
@@ -353,7 +355,9 @@ def apply_modalities(cfg, modalities: Union[str, Sequence[str]],
     """Restrict ``cfg`` to a modality subset.
 
     Sets ``modalities`` of every dataset (the pipelines skip the absent
-    modalities) and keeps only the subset's backbones (and ``feat_dims``).
+    modalities) and keeps only the subset's entries of the recognizer's
+    per-modality fields (``backbones``, ``feat_dims``, ``input_layouts``,
+    ``probe_shapes``).
 
     Args:
         cfg (mmengine.Config): Modified in place.
@@ -373,9 +377,9 @@ def apply_modalities(cfg, modalities: Union[str, Sequence[str]],
     for ds in iter_loader_datasets(cfg):
         ds['modalities'] = subset
     cfg.model.backbones = ConfigDict({m: cfg.model.backbones[m] for m in subset})
-    if cfg.model.get('feat_dims'):
-        cfg.model.feat_dims = ConfigDict(
-            {m: v for m, v in cfg.model.feat_dims.items() if m in subset})
+    for key in _PER_MODALITY_MODEL_KEYS[1:]:
+        if cfg.model.get(key):
+            cfg.model[key] = ConfigDict({m: v for m, v in cfg.model[key].items() if m in subset})
     if 'modalities' in cfg:
         cfg.modalities = subset
     return cfg

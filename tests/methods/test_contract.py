@@ -1,7 +1,8 @@
 """One contract over the registry x the dataset families (as timm's test_models.py and
 DomainBed's test over ALGORITHMS): each method composes on each family, with and without
-MER-DG, holding exactly what its MethodSpec declares; every method builds and takes a loss
-step on the vector-level family; the clip-level and paper-size models build once each."""
+MER-DG, holding exactly what its MethodSpec declares; every method + MER-DG builds and takes a
+loss step on the vector-level family, at the canonical shift and on a single source with two
+modalities; the clip-level and paper-size models build once each."""
 import math
 import os.path as osp
 
@@ -90,14 +91,20 @@ def _build_batch(ds_cfg, n):
     return pseudo_collate([ds[i] for i in idx])
 
 
+_SUBSETS = ('rgb,audio', 'flow,audio', 'rgb,flow')
+
+
+@pytest.mark.parametrize('single_source', [False, True], ids=['canonical', 'single-source-subset'])
 @pytest.mark.parametrize('method', list(METHODS))
-def test_method_builds_and_takes_a_loss_step_on_vectors(method):
+def test_method_builds_and_takes_a_loss_step_on_vectors(method, single_source):
     spec = METHODS[method]
     # The teacher is attached by its hook in a Runner (tested with the hook); one
     # step here trains the student's terms.
     options = ({f'model.regularizers.{spec.regularizer_key}.require_teacher': False}
                if spec.needs_teacher else None)
-    cfg = compose_experiment('synthetic_vector', method, mer=True, cfg_options=options)
+    shift = dict(sources=['source0'], targets=['source1', 'target'],
+                 modalities=_SUBSETS[list(METHODS).index(method) % 3]) if single_source else {}
+    cfg = compose_experiment('synthetic_vector', method, mer=True, cfg_options=options, **shift)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()

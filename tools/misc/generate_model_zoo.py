@@ -1,7 +1,8 @@
-"""Write configs/**/README.md, configs/**/metafile.yml and model-index.yml from the configs.
+"""Write configs/**/README.md, configs/**/metafile.yml and model-index.yml from the configs,
+and docs/methods.md's method table from the method registry.
 
-Run from the repository root after adding, moving or measuring configs; ``--check`` exits 1
-when a committed page differs from what would be written.
+Run from the repository root after adding, moving or measuring configs or registering a
+method; ``--check`` exits 1 when a committed page differs from what would be written.
 
     python tools/misc/generate_model_zoo.py [--check]
 """

@@ -50,9 +50,20 @@ _CACHE: Dict[Tuple[str, float], dict] = {}
 _PER_MODALITY_MODEL_KEYS = ('backbones', 'feat_dims', 'input_layouts', 'probe_shapes')
 
 
+def _tree_mtime(root: str) -> float:
+    """Latest modification time of the ``.py`` files under ``root`` (a base may change)."""
+    latest = 0.0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.endswith('.py'):
+                latest = max(latest, os.stat(osp.join(folder, name)).st_mtime)
+    return latest
+
+
 def _load(path: str) -> Config:
-    """``Config.fromfile(path)``, parsed once per file version (a fresh copy each call)."""
-    key = (osp.abspath(path), os.stat(path).st_mtime)
+    """``Config.fromfile(path)``, parsed once per version of the config tree (a fresh copy
+    each call)."""
+    key = (osp.abspath(path), _tree_mtime(config_dir()))
     if key not in _CACHE:
         _CACHE[key] = Config.fromfile(path).to_dict()
     return Config(copy.deepcopy(_CACHE[key]), filename=path)

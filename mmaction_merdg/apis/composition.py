@@ -30,6 +30,7 @@ ValueError naming the value and the valid choices. Steps 2-4 are also what
 import copy
 import os
 import os.path as osp
+import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.config import Config, ConfigDict
@@ -50,13 +51,21 @@ _CACHE: Dict[Tuple[str, float], dict] = {}
 _PER_MODALITY_MODEL_KEYS = ('backbones', 'feat_dims', 'input_layouts', 'probe_shapes')
 
 
+_TREE_SEEN: Dict[str, Tuple[float, float]] = {}
+
+
 def _tree_mtime(root: str) -> float:
-    """Latest modification time of the ``.py`` files under ``root`` (a base may change)."""
-    latest = 0.0
-    for folder, _, files in os.walk(root):
-        for name in files:
-            if name.endswith('.py'):
-                latest = max(latest, os.stat(osp.join(folder, name)).st_mtime)
+    """Latest modification time of the ``.py`` files under ``root`` (a base may change),
+    looked up at most once a second (a sweep composes thousands of cells)."""
+    now = time.monotonic()
+    checked, latest = _TREE_SEEN.get(root, (-2.0, 0.0))
+    if now - checked > 1.0:
+        latest = 0.0
+        for folder, _, files in os.walk(root):
+            for name in files:
+                if name.endswith('.py'):
+                    latest = max(latest, os.stat(osp.join(folder, name)).st_mtime)
+        _TREE_SEEN[root] = (now, latest)
     return latest
 
 

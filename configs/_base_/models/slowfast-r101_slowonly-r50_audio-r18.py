@@ -52,7 +52,8 @@ model = dict(
         audios=dict(
             type='AudioResNet18', pretrained=audio_checkpoint,
             frozen_stages=frozen_stages)),
-    feat_dims=dict(imgs=2304, flow_imgs=2048, audios=512),
+    # No feat_dims: inferred by a dry forward (2048 + 256 = 2304, 2048, 512),
+    # so a swapped backbone gets its own size.
     # Per-modality projection neck for feature-level methods (built only when
     # a configs/_base_/methods/ fragment sets a feature loss).
     projector=dict(type='MERProjector', hidden_channels=512, out_channels=128),

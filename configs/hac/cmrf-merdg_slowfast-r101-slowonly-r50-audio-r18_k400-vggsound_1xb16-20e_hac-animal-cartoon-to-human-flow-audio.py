@@ -30,6 +30,10 @@ val_dataloader = dict(dataset=dict(datasets=[
     dict(_base_.val_target, domains=target_domains, modalities=modalities)]))
 test_dataloader = dict(dataset=dict(domains=target_domains, modalities=modalities))
 
+# inference_recognizer(model, 'clip.mp4'): a bare video path becomes a sample
+# of this leaf's modalities.
+test_pipeline = [dict(_base_.video_file, modalities=modalities)] + _base_.test_pipeline[1:]
+
 # The runtime hooks plus the method's own (e.g. its averaged teacher).
 custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks
 val_evaluator = dict(source_domains=source_domains, target_domains=target_domains)

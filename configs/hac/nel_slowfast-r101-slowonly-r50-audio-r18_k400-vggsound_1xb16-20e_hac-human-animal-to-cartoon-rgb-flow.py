@@ -34,3 +34,7 @@ val_dataloader = dict(dataset=dict(datasets=[
     dict(_base_.val_source, modalities=modalities),
     dict(_base_.val_target, modalities=modalities)]))
 test_dataloader = dict(dataset=dict(modalities=modalities))
+
+# inference_recognizer(model, 'clip.mp4'): a bare video path becomes a sample
+# of this leaf's modalities.
+test_pipeline = [dict(_base_.video_file, modalities=modalities)] + _base_.test_pipeline[1:]

@@ -113,7 +113,10 @@ FAMILIES = {
                 (['animal', 'cartoon'], ['human']),
                 (['human', 'cartoon'], ['animal'])],
         own_num_classes=True,
-        views=_PIPELINE_VIEWS),
+        views=_PIPELINE_VIEWS,
+        # The test pipeline starts with VideoFileSample (a bare video path for
+        # MMAction2's inference_recognizer), which a subset leaf narrows.
+        video_file=True),
 }
 
 
@@ -207,6 +210,14 @@ def leaf(method: str, family: str, sources, targets, modalities) -> str:
                 f'    dict(_base_.val_target, {tgt})]))',
                 f'test_dataloader = dict(dataset=dict({tgt}))',
             ]
+    if own_subset and f.get('video_file'):
+        lines += [
+            '',
+            "# inference_recognizer(model, 'clip.mp4'): a bare video path becomes a sample",
+            '# of this leaf\'s modalities.',
+            'test_pipeline = [dict(_base_.video_file, modalities=modalities)] + '
+            '_base_.test_pipeline[1:]',
+        ]
     hooks = [ZOO[frag][2] for frag in m['fragments'] if frag in ZOO and ZOO[frag][2]]
     if hooks:
         lines += ['', '# The runtime hooks plus the method\'s own (e.g. its averaged teacher).',

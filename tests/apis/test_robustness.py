@@ -56,6 +56,45 @@ def test_pairing_over_seeds(tmp_path):
     assert rows['corruption/gaussian_noise/mean']['values']['a'] == [50.0, 51.0]
     assert rows['msp/aurc']['diff']['mean'] == pytest.approx(-40.0)
     md = paired_robustness_markdown(out)
-    assert '| missing/audios |' in md and 'corruption/gaussian_noise/1 |' not in md
+    assert '| Missing Audio (zero fill) ' in md and 'severity 1' not in md
+    assert '| Gaussian noise (mean over severities) ' in md and '†' in md  # n = 2
+    from mmaction_merdg.apis.robustness import paired_robustness_latex
+    tex = paired_robustness_latex(out)
+    assert '\\toprule' in tex and 'Drop: missing Audio (zero fill)' in tex
+    assert 'MSP AURC (x1000)' in tex and '$^\\dagger$' in tex
     with pytest.raises(ValueError, match='no seed'):
         pair_robustness({0: a[0]}, {1: b[1]})
+
+
+def test_robustness_tables_latex_and_figure(tmp_path):
+    """pandas tables with paper names, LaTeX, and the figure as PNG, PDF and SVG."""
+    from mmaction_merdg.apis.robustness import (plot_robustness, robustness_latex,
+                                                robustness_markdown, robustness_tables)
+    res = dict(_fake(60.0, 50.0, 55.0, 200.0), meta=dict(num_classes=4))
+    res['missing/imgs+audios'] = 30.0
+    tables = robustness_tables(res)
+    assert tables['corruptions'].loc['Gaussian noise'].tolist() == [55.0, 45.0, 50.0]
+    assert list(tables['corruptions'].columns) == ['Sev. 1', 'Sev. 3', 'Mean']
+    assert tables['missing'].loc[('RGB + Audio', 'zero'), 'Drop (points)'] == 30.0
+    md = robustness_markdown(res)
+    assert '| Gaussian noise |' in md and 'Clean top-1: 60.00 %' in md
+    tex = robustness_latex(res)
+    assert tex.count('\\toprule') == 2 and 'Top-1 (\\%)' in tex
+    files = plot_robustness(res, str(tmp_path / 'robustness.png'))
+    assert [f.rsplit('.', 1)[1] for f in files] == ['png', 'pdf', 'svg']
+    import matplotlib.image as mpimg
+    assert mpimg.imread(files[0]).shape[1] >= 1000  # 300 dpi
+    svg = open(files[2]).read()
+    assert 'chance (25.0 %)' in svg and 'RGB corruptions' in svg and 'Gaussian noise' in svg
+
+
+def test_progress_writes_plain_lines_to_a_file(tmp_path):
+    from mmaction_merdg.apis.progress import progress
+    with open(tmp_path / 'log.txt', 'w') as f:
+        got = list(progress([1, 2, 3], 'robustness', names=['clean', 'a', 'b'], stream=f))
+    text = (tmp_path / 'log.txt').read_text()
+    assert got == [1, 2, 3] and '\r' not in text
+    lines = text.splitlines()
+    assert lines[0].startswith('robustness 1/3 clean (elapsed 00:00)')
+    assert lines[2].startswith('robustness 3/3 b (elapsed') and 'left ~' in lines[2]
+    assert lines[3].startswith('robustness done: 3 steps in')

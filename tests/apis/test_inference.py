@@ -32,7 +32,8 @@ def test_top_level_test_pipeline_packs_the_model_modalities(path):
     cfg = Config.fromfile(path)
     pack = cfg.test_pipeline[-1]
     first = cfg.test_pipeline[0]
-    if first['type'] == 'VideoFileSample':  # a bare video path gets the model's modalities
+    if first['type'] == 'VideoFileSample' and not first.get('frames_only'):
+        # A bare video path gets the model's modalities.
         assert canonical_order(first['modalities']) == tuple(model_modalities(cfg)), path
     if pack['type'] == 'PackMultiModalInputs':
         # Packs the sample's `modalities` (set by the datasets and by
@@ -183,6 +184,11 @@ def test_video_path_for_a_flow_model_names_the_flow_source(tmp_path):
     # Dataset samples (they name their modalities) pass unchanged.
     sample = dict(modalities=('imgs', ), filename=video)
     assert step(dict(sample)) == sample
+    # A config reading extracted frames (EPIC-Kitchens) names the helpers for a video.
+    epic = Config.fromfile(osp.join(REPO, 'configs', 'merdg_epic_d1d2_d3.py'))
+    with pytest.raises(ValueError, match='decodes extracted frames.*inference_multimodal'):
+        TRANSFORMS.build(epic.test_pipeline[0])(dict(filename=video))
+    assert TRANSFORMS.build(epic.test_pipeline[0])(dict(sample)) == sample
     assert inference_recognizer  # MMAction2's API is what the configs serve
 
 

@@ -8,6 +8,9 @@ pipeline reads: the model's ``modalities``, the audio taken from the video's
 own track (decoded by PyAV in ``LoadAudioWindow``) and the optical flow from
 a flow source given to it. A video file holds no optical flow, so a model
 with ``flow_imgs`` and no flow source is an error that says how to give one.
+Configs whose pipeline decodes extracted frames (EPIC-Kitchens) set
+``frames_only=True``: a bare video path is then an error that names the
+helpers that swap in video decoding.
 """
 import os.path as osp
 from typing import Optional, Sequence
@@ -49,15 +52,20 @@ class VideoFileSample(BaseTransform):
             e.g. HAC's ``'{dirname}/../flow/{stem}_flow_{direction}.mp4'``.
             The flow videos are frame-aligned with the RGB video (stride 1).
             Defaults to None: no flow source.
+        frames_only (bool): The rest of the pipeline reads extracted frames,
+            not videos: a bare video path raises an error saying what to use
+            instead. Defaults to False.
     """
 
-    def __init__(self, modalities: Sequence[str], flow_files: Optional[str] = None) -> None:
+    def __init__(self, modalities: Sequence[str] = MODALITIES,
+                 flow_files: Optional[str] = None, frames_only: bool = False) -> None:
         unknown = [m for m in modalities if m not in MODALITIES]
         if unknown or not modalities:
             raise ValueError(f'VideoFileSample: modalities must be among {MODALITIES}; '
                              f'got {tuple(modalities)}.')
         self.modalities = canonical_order(modalities)
         self.flow_files = flow_files
+        self.frames_only = frames_only
 
     def transform(self, results: dict) -> dict:
         """Fill ``modalities``, the audio and the flow source of a bare video."""
@@ -67,6 +75,12 @@ class VideoFileSample(BaseTransform):
             raise KeyError("VideoFileSample: the sample has neither `modalities` nor a video "
                            "`filename` (inference_recognizer(model, 'clip.mp4') gives one).")
         video = results['filename']
+        if self.frames_only:
+            raise ValueError(
+                f"VideoFileSample: this config's test pipeline decodes extracted frames "
+                f"(the EPIC-Kitchens layout), not the video '{video}'. For a video use "
+                "mmaction_merdg.apis.inference.inference_multimodal(model, 'clip.mp4') or "
+                'mmaction-merdg-demo CONFIG CHECKPOINT VIDEO, which swap in video decoding.')
         results['modalities'] = self.modalities
         if 'audios' in self.modalities:
             results.setdefault('audio_path', video)  # the video's own audio track
@@ -95,4 +109,4 @@ class VideoFileSample(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(modalities={self.modalities}, '
-                f'flow_files={self.flow_files!r})')
+                f'flow_files={self.flow_files!r}, frames_only={self.frames_only})')

@@ -2,7 +2,8 @@
 
 On a terminal, a ``tqdm`` bar. Redirected to a file (``> log.txt``, a cluster
 job's output), tqdm's carriage-return redraws would run together on one line,
-so plain lines are printed instead (at most about :data:`MAX_LINES` per loop),
+so plain lines are printed instead (one per named step; at most about
+:data:`MAX_LINES` for a loop over batches),
 with the position, the step's name, the elapsed time and an estimate of the
 time left, e.g.::
 
@@ -62,7 +63,9 @@ def progress(items: Iterable[T], desc: str, names: Optional[Sequence[str]] = Non
         finally:
             bar.close()
         return
-    every = max(1, -(-total // MAX_LINES))
+    # Named steps (conditions, minutes each) get a line each; anonymous ones
+    # (batches) at most about MAX_LINES.
+    every = 1 if names is not None else max(1, -(-total // MAX_LINES))
     start = time.monotonic()
     for i, item in enumerate(items):
         if i % every == 0 or i == total - 1:

@@ -98,3 +98,9 @@ def test_progress_writes_plain_lines_to_a_file(tmp_path):
     assert lines[0].startswith('robustness 1/3 clean (elapsed 00:00)')
     assert lines[2].startswith('robustness 3/3 b (elapsed') and 'left ~' in lines[2]
     assert lines[3].startswith('robustness done: 3 steps in')
+    # A loop over 100 batches (no names) prints about MAX_LINES lines, the last one included.
+    from mmaction_merdg.apis.progress import MAX_LINES
+    with open(tmp_path / 'batches.txt', 'w') as f:
+        assert sum(progress(iter(range(100)), 'probe', total=100, stream=f)) == 4950
+    lines = (tmp_path / 'batches.txt').read_text().splitlines()
+    assert len(lines) <= MAX_LINES + 2 and 'probe 100/100' in lines[-2]

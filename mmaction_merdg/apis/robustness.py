@@ -295,7 +295,7 @@ def _subset_name(subset: str) -> str:
 
 def _corruption_name(name: str) -> str:
     """``'gaussian_noise'`` -> ``'Gaussian noise'``, ``'jpeg_compression'`` -> ``'JPEG ...'``."""
-    text = name.replace('_', ' ').replace('jpeg', 'JPEG')
+    text = name.replace('_', ' ').replace('jpeg', 'JPEG').replace('gaussian', 'Gaussian')
     return text[:1].upper() + text[1:]
 
 

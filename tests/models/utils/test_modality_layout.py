@@ -150,6 +150,7 @@ def test_x3d_swap_in_a_config_inheriting_the_synthetic_entry_point_trains_an_epo
         for ds in iter_dataset_cfgs(cfg[loader]['dataset']):
             ds.update(samples_per_domain=2, rgb_shape=(8, 16, 16), audio_shape=(16, 16))
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, save_best=None)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None  # training is the point
     cfg.train_dataloader.update(batch_size=4, sampler=dict(type='BalancedDomainSampler', batch_size=4, shuffle=True))
     runner = Runner.from_cfg(cfg)
     model = runner.model

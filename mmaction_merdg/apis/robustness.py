@@ -16,6 +16,7 @@ import itertools
 import json
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -472,6 +473,10 @@ def pair_robustness(runs_a: Dict[int, Dict], runs_b: Dict[int, Dict],
     seeds = sorted(set(runs_a) & set(runs_b))
     if not seeds:
         raise ValueError('the two methods share no seed; a paired comparison is impossible.')
+    from .compare import DAGGER, MIN_SEEDS_FOR_P
+    if 2 <= len(seeds) < MIN_SEEDS_FOR_P:
+        warnings.warn(f'pair_robustness: only {len(seeds)} paired seeds; p-values from so few '
+                      f'pairs are unreliable (the tables mark them with {DAGGER}).')
     va = {s: _condition_values(runs_a[s]) for s in seeds}
     vb = {s: _condition_values(runs_b[s]) for s in seeds}
     keys = [k for k in va[seeds[0]] if all(k in va[s] and k in vb[s] for s in seeds)]

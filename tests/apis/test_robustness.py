@@ -47,7 +47,8 @@ def test_pairing_over_seeds(tmp_path):
             d.mkdir(parents=True)
             (d / 'robustness.json').write_text(json.dumps(r))
     ra, rb = load_robustness_runs(str(tmp_path / 'a')), load_robustness_runs(str(tmp_path / 'b'))
-    out = pair_robustness(ra, rb, names=('MER-DG', 'Fusion'))
+    with pytest.warns(UserWarning, match='only 2 paired seeds'):
+        out = pair_robustness(ra, rb, names=('MER-DG', 'Fusion'))
     assert out['seeds'] == [0, 1] and out['unpaired'] == [2, 3]
     rows = out['rows']
     assert rows['missing/audios']['values'] == dict(a=[50.0, 51.0], b=[40.0, 42.0])

@@ -105,3 +105,18 @@ def test_progress_writes_plain_lines_to_a_file(tmp_path):
         assert sum(progress(iter(range(100)), 'probe', total=100, stream=f)) == 4950
     lines = (tmp_path / 'batches.txt').read_text().splitlines()
     assert len(lines) <= MAX_LINES + 2 and 'probe 100/100' in lines[-2]
+
+
+def test_progress_is_a_tqdm_bar_on_a_terminal():
+    import io
+
+    from mmaction_merdg.apis.progress import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    assert list(progress(['a', 'b'], 'robustness', names=['clean', 'x'], stream=term)) == ['a', 'b']
+    out = term.getvalue()
+    assert '\r' in out and '2/2' in out and 'robustness' in out  # tqdm redraws in place

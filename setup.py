@@ -10,8 +10,8 @@ Two requirement sets, on purpose:
   ``.venv`` that ``tools/setup_env.sh`` installs (with ``--no-deps`` for the
   plugin itself, so these ranges never override the pins there).
 
-Configs and tools ship inside the package as ``mmaction_merdg/.mim/{configs,
-tools}``, the OpenMMLab layout that ``mim train/test`` and
+Configs, tools and the demo ship inside the package as ``mmaction_merdg/.mim/{configs,
+tools,demo}``, the OpenMMLab layout that ``mim train/test`` and
 :func:`mmaction_merdg.apis.get_config_path` read. As in MMAction2's setup.py
 they are populated at build time from the repository's ``configs/`` and
 ``tools/`` (the single source): copied for a wheel or sdist, symlinked for an
@@ -28,7 +28,7 @@ from setuptools import find_packages, setup
 
 ROOT = osp.dirname(osp.abspath(__file__))
 # What `mim` and the config API look for under mmaction_merdg/.mim/.
-MIM_FILES = ('configs', 'tools', 'model-index.yml')
+MIM_FILES = ('configs', 'tools', 'demo', 'model-index.yml')
 
 # Known-good ranges (not pins). mmaction2 1.2 is what mmaction_merdg/__init__
 # accepts; mmengine 0.10 is what mmaction2 1.2 runs with; torch >= 2.4 for
@@ -120,6 +120,7 @@ if __name__ == '__main__':
         entry_points={
             'console_scripts': [
                 'mmaction-merdg-config=mmaction_merdg.apis.config_paths:main',
+                'mmaction-merdg-demo=mmaction_merdg.demo:main',
             ],
         },
         license='Apache-2.0',

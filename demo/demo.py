@@ -1,38 +1,12 @@
-"""Classify one video (and its audio / flow) with a trained mmaction_merdg model.
+"""Classify one video (its audio and, if given, its flow) with a trained mmaction_merdg model.
 
     python demo/demo.py CONFIG CHECKPOINT VIDEO [--audio WAV] [--flow DIR] [--device cpu]
 
-Prints the top-5 classes with their scores. ``--flow DIR`` holds
-``flow_x.mp4`` and ``flow_y.mp4`` (frame-aligned with VIDEO). The config's
-frame sampling, crops and audio transforms are used
-(:func:`mmaction_merdg.apis.inference.media_test_pipeline`).
+The same program as the installed ``mmaction-merdg-demo`` (``mmaction_merdg/demo.py``): the audio
+is the video's own track unless ``--audio`` names a file; ``--flow DIR`` (``flow_x.mp4`` and
+``flow_y.mp4``) is needed by models with flow.
 """
-import argparse
-
-from mmaction_merdg.apis.inference import (format_topk, inference_multimodal,
-                                           init_multimodal_recognizer)
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='mmaction_merdg demo: top-5 classes of a video')
-    parser.add_argument('config', help='config file (a path or a shipped config name)')
-    parser.add_argument('checkpoint', help='trained checkpoint')
-    parser.add_argument('video', help='RGB video file')
-    parser.add_argument('--audio', help='audio file (wav) of the video')
-    parser.add_argument('--flow', help='directory with flow_x.mp4 and flow_y.mp4')
-    parser.add_argument('--device', default='cpu', help='e.g. cpu or cuda:0')
-    parser.add_argument('--topk', type=int, default=5)
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    model = init_multimodal_recognizer(args.config, args.checkpoint, device=args.device)
-    result = inference_multimodal(model, args.video, audio=args.audio, flow=args.flow)
-    lines = format_topk(result, model.cfg, args.topk)
-    print('\n'.join(lines))
-    return lines
-
+from mmaction_merdg.demo import main, parse_args  # noqa: F401
 
 if __name__ == '__main__':
     main()

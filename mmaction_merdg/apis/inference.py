@@ -1,6 +1,20 @@
 """Inference on one video (plus its audio and flow) with a plugin config.
 
-A thin layer on MMAction2's ``init_recognizer`` / ``inference_recognizer``:
+MMAction2's own API works on the media configs (HAC)::
+
+    from mmaction.apis import inference_recognizer, init_recognizer
+    model = init_recognizer(config, checkpoint, device='cpu')
+    result = inference_recognizer(model, 'clip.mp4')  # result.pred_score: [K]
+
+Their test pipeline starts with ``VideoFileSample``: RGB from the video,
+audio from its own track (PyAV), optical flow only from a flow source given to
+that step (an error otherwise). The synthetic configs render samples in
+memory; :func:`synthetic_sample` gives one, as short::
+
+    result = inference_recognizer(model, synthetic_sample(model.cfg))
+
+For the demo and for configs that read extracted frames (EPIC-Kitchens), this
+module adds a thin layer on ``init_recognizer`` / ``inference_recognizer``:
 
 * :func:`init_multimodal_recognizer` loads the config, imports the plugin,
   drops the per-backbone zoo ``init_cfg`` (a trained checkpoint replaces
@@ -13,10 +27,6 @@ A thin layer on MMAction2's ``init_recognizer`` / ``inference_recognizer``:
   model's modalities.
 * :func:`inference_multimodal` builds the sample dict of one video and calls
   ``mmaction.apis.inference_recognizer`` with that pipeline.
-
-Configs whose datasets render samples in memory (the synthetic benchmark)
-have no file loading; ``inference_recognizer(model, sample_dict)`` with the
-config's own ``test_pipeline`` works for them.
 """
 import copy
 import os.path as osp
@@ -26,7 +36,8 @@ from mmengine.config import Config
 
 from ..modalities import MODALITIES
 
-_LOADERS = ('MultiModalRawFrameDecode', 'MultiModalDecordInit', 'MultiModalDecordDecode')
+_LOADERS = ('VideoFileSample', 'MultiModalRawFrameDecode', 'MultiModalDecordInit',
+            'MultiModalDecordDecode')
 
 
 def model_modalities(cfg: Config) -> List[str]:
@@ -84,7 +95,8 @@ def media_test_pipeline(cfg: Config) -> List[dict]:
         raise ValueError(
             'This config\'s test_pipeline has no SampleMultiModalFrames step (its dataset '
             f'renders samples in memory: {types}); use inference_recognizer with a sample '
-            'dict, or a config of a media dataset (configs/epic, configs/hac).')
+            'dict (mmaction_merdg.apis.synthetic_sample(cfg)), or a config of a media '
+            'dataset (configs/epic_kitchens, configs/hac).')
     rest = [s for s in pipeline if s['type'] not in _LOADERS]
     i = [s['type'] for s in rest].index('SampleMultiModalFrames')
     rest[i] = dict(rest[i], test_mode=True)
@@ -102,18 +114,21 @@ def media_sample(modalities: List[str], video: str, audio: Optional[str] = None,
     Args:
         modalities (list[str]): The model's modalities.
         video (str): RGB video file (needed for frame timing even without RGB).
-        audio (str, optional): Audio file (wav) for ``audios``.
+        audio (str, optional): Audio file for ``audios``. Defaults to the
+            video itself: its own audio track, decoded with PyAV.
         flow (str, optional): Directory holding ``flow_x.mp4`` and
-            ``flow_y.mp4`` (HAC's layout: one video per flow direction,
-            frame-aligned with the RGB video) for ``flow_imgs``.
+            ``flow_y.mp4`` (one video per flow direction, frame-aligned with
+            the RGB video) for ``flow_imgs``. A video holds no optical flow:
+            a model with ``flow_imgs`` needs it.
     """
-    missing = [(m, arg) for m, arg, value in (('audios', '--audio', audio),
-                                              ('flow_imgs', '--flow', flow))
-               if m in modalities and value is None]
-    if missing:
-        raise ValueError(f'The model uses {[m for m, _ in missing]}: give '
-                         f'{" and ".join(a for _, a in missing)}.')
-    for path in [video, audio] + ([osp.join(flow, 'flow_x.mp4')] if flow else []):
+    if 'flow_imgs' in modalities and flow is None:
+        raise ValueError(f"The model uses flow_imgs, and the video '{video}' holds no optical "
+                         'flow: give --flow DIR (flow_x.mp4 and flow_y.mp4, frame-aligned '
+                         'with the video), or use a config without flow.')
+    if 'audios' in modalities and audio is None:
+        audio = video  # the video's own audio track
+    for path in [video, audio] + ([osp.join(flow, f'flow_{d}.mp4') for d in 'xy']
+                                  if flow else []):
         if path is not None and not osp.isfile(path):
             raise FileNotFoundError(path)
     sample = dict(modalities=tuple(modalities), filename=video, label=-1, start_index=0,
@@ -123,6 +138,32 @@ def media_sample(modalities: List[str], video: str, audio: Optional[str] = None,
     if flow is not None:
         sample.update(flow_x_filename=osp.join(flow, 'flow_x.mp4'),
                       flow_y_filename=osp.join(flow, 'flow_y.mp4'), flow_stride=1)
+    return sample
+
+
+def synthetic_sample(cfg: Config, index: int = 0) -> dict:
+    """Sample ``index`` of a synthetic config's test set, ready for its ``test_pipeline``.
+
+    ``inference_recognizer(model, synthetic_sample(model.cfg))`` is the
+    synthetic configs' counterpart of ``inference_recognizer(model,
+    'clip.mp4')``: their datasets render samples in memory.
+
+    Args:
+        cfg (Config): A synthetic config (``model.cfg`` of a loaded model).
+        index (int): Which test sample. Defaults to 0.
+
+    Returns:
+        dict: The sample's fields and rendered modalities.
+    """
+    from mmaction.registry import DATASETS
+    ds_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
+    if not hasattr(DATASETS.get(ds_cfg['type']), 'render'):
+        raise ValueError(f"synthetic_sample: the test dataset {ds_cfg['type']} renders no "
+                         "samples; give inference_recognizer a video path instead.")
+    dataset = DATASETS.build(ds_cfg)
+    sample = copy.deepcopy(dataset.get_data_info(index))
+    sample.update(dataset.render(sample))
+    sample['modalities'] = tuple(dataset.modalities)  # what the dataset sets in every sample
     return sample
 
 

@@ -33,6 +33,7 @@ from mmaction_merdg.evaluation.analysis import (domain_probe,
                                                 linear_cka, logdet_entropy,
                                                 marginal_hinge, mean_std,
                                                 paired_ttest, rankme)
+from .progress import progress
 from .results import fmt, fmt_p
 
 
@@ -45,8 +46,11 @@ def domains_of(cfg):
         [str(d) for d in ev.get('target_domains', [])]
 
 
-def extract(model, loader, max_batches: Optional[int] = None) -> Dict:
+def extract(model, loader, max_batches: Optional[int] = None, desc: str = 'probe') -> Dict:
     """Encoder features (and projections if any) of every sample of ``loader``.
+
+    Reports its progress (:func:`mmaction_merdg.apis.progress.progress`) as
+    ``desc``.
 
     Returns:
         dict: ``feat`` and ``proj`` (``modality -> Tensor[N, D]``, ``proj`` empty
@@ -56,10 +60,9 @@ def extract(model, loader, max_batches: Optional[int] = None) -> Dict:
     feats, projs = defaultdict(list), defaultdict(list)
     domains, labels = [], []
     projectors = getattr(model, 'projectors', None) or {}
+    total = len(loader) if max_batches is None else min(len(loader), max_batches)
     with torch.no_grad():
-        for i, batch in enumerate(loader):
-            if max_batches is not None and i >= max_batches:
-                break
+        for batch in progress(itertools.islice(loader, total), desc, total=total):
             data = model.data_preprocessor(batch, False)
             f = model.extract_feat(data['inputs'])  # modality -> [B, D_m]
             for m, v in f.items():
@@ -125,7 +128,8 @@ def measure(data: Dict, source: List[str], target: List[str], cca_components: in
                                    marginal_hinge=marginal_hinge(z),
                                    dim=int(z.shape[1]))
     if len(set(doms)) >= 2:
-        for m in mods + ['concat']:
+        keys = mods + ['concat']
+        for m in progress(keys, 'probe domain classifiers', names=keys):
             x = torch.cat([data['feat'][k] for k in mods], 1) if m == 'concat' else data['feat'][m]
             out['domain_probe'][m] = dict(all=domain_probe(x, doms, seed=seed))
             src_idx = [i for i, d in enumerate(doms) if d in source]
@@ -210,7 +214,8 @@ def probe_checkpoint(cfg, checkpoint: str, loaders: Optional[List[str]] = None,
         if name == 'test' and data is not None and not loaders and (
                 not target or any(d in target for d in data['domain'])):
             break  # val already holds the target split
-        part = extract(model, Runner.build_dataloader(cfg[f'{name}_dataloader']), max_batches)
+        part = extract(model, Runner.build_dataloader(cfg[f'{name}_dataloader']), max_batches,
+                       desc=f'probe features ({name} set)')
         if data is None:
             data = part
         else:

@@ -11,10 +11,12 @@ into the test pipeline. The protocol and the reading of the numbers are in
 docs/robustness.md.
 """
 import copy
+import functools
 import itertools
 import json
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -25,6 +27,7 @@ from mmengine.runner import Runner, TestLoop
 
 from ..datasets.transforms.corruptions import CORRUPTIONS, SEVERITIES, corruption_transform
 from ..models.recognizers.missing_modality import MISSING_FILLS, save_feature_means
+from .progress import progress
 
 ACCURACY_KEYS = ('target/top1', 'all/top1', 'top1', 'acc/top1')
 RESULT_FILE = 'robustness.json'
@@ -204,37 +207,38 @@ def evaluate_robustness(cfg: Config,
     skipped = [c for c in corruptions if CORRUPTIONS[c] not in modalities]
     corruptions = [c for c in corruptions if c not in skipped]
 
-    details: Dict[str, Dict[str, float]] = {}
-    details['clean'] = runner.test()
-
     def run(dataloader_cfg: dict) -> Dict[str, float]:
         return TestLoop(runner, dataloader_cfg, cfg.test_evaluator).run()
 
     base_test_cfg = copy.deepcopy(model.test_cfg)
+    mean_files: Dict[str, Optional[str]] = {}
+
+    def run_missing(fill: str, subset: List[str]) -> Dict[str, float]:
+        if fill not in mean_files:
+            mean_files[fill] = _mean_file(runner, cfg, fill, feature_mean_file, work_dir,
+                                          checkpoint)
+        model.test_cfg = dict(base_test_cfg or {}, missing_modalities=subset,
+                              missing_fill=fill, feature_mean_file=mean_files[fill])
+        try:
+            return run(cfg.test_dataloader)
+        finally:
+            model.test_cfg = base_test_cfg
+
+    # Every condition is one pass over the test set: report each (minutes on
+    # real data, silent otherwise at log_level WARNING).
+    conditions = [('clean', runner.test)]
     for fill in missing_fills:
-        mean_file = feature_mean_file
-        if fill == 'mean' and mean_file is None:
-            mean_file = osp.join(work_dir, 'feature_means.json')
-            loader = runner.build_dataloader(_feature_mean_loader(cfg), seed=runner.seed)
-            means = compute_feature_means(runner.model, loader)
-            n = int(means.pop('_num_samples'))
-            if get_rank() == 0:
-                os.makedirs(work_dir, exist_ok=True)
-                save_feature_means(mean_file, means, n, note=f'train split of {checkpoint}')
-            _barrier()
         prefix = 'missing' if fill == 'zero' else 'missing_mean'
-        for subset in missing_subsets(modalities):
-            model.test_cfg = dict(base_test_cfg or {}, missing_modalities=subset,
-                                  missing_fill=fill, feature_mean_file=mean_file)
-            try:
-                details[f'{prefix}/{"+".join(subset)}'] = run(cfg.test_dataloader)
-            finally:
-                model.test_cfg = base_test_cfg
-    for name in corruptions:
-        for sev in severities:
-            loader = corrupted_dataloader(cfg.test_dataloader,
-                                          corruption_transform(name, sev, seed))
-            details[f'corruption/{name}/{sev}'] = run(loader)
+        conditions += [(f'{prefix}/{"+".join(subset)}',
+                        functools.partial(run_missing, fill, subset))
+                       for subset in missing_subsets(modalities)]
+    conditions += [(f'corruption/{name}/{sev}', functools.partial(
+        run, corrupted_dataloader(cfg.test_dataloader, corruption_transform(name, sev, seed))))
+        for name in corruptions for sev in severities]
+    details: Dict[str, Dict[str, float]] = {}
+    for key, evaluate in progress(conditions, 'robustness',
+                                  names=[k for k, _ in conditions]):
+        details[key] = evaluate()
 
     result = {k: _accuracy(v, metric_key) for k, v in details.items()}
     clean = details['clean']
@@ -245,6 +249,7 @@ def evaluate_robustness(cfg: Config,
                           corruptions=list(corruptions), skipped_corruptions=skipped,
                           severities=list(severities), missing_fills=list(missing_fills),
                           corruption_seed=int(seed), accuracy_unit='%',
+                          num_classes=int(model.cls_head.num_classes),
                           metric_key=metric_key or next(
                               (k for k in ACCURACY_KEYS if k in clean), None))
     if runner.rank == 0:
@@ -253,8 +258,26 @@ def evaluate_robustness(cfg: Config,
             json.dump(result, f, indent=2, default=float)
         with open(osp.join(work_dir, 'robustness.md'), 'w') as f:
             f.write(robustness_markdown(result))
+        with open(osp.join(work_dir, 'robustness.tex'), 'w') as f:
+            f.write(robustness_latex(result))
         plot_robustness(result, osp.join(work_dir, 'robustness.png'))
     return result
+
+
+def _mean_file(runner, cfg: Config, fill: str, given: Optional[str], work_dir: str,
+               checkpoint: str) -> Optional[str]:
+    """The feature-mean file of ``fill='mean'`` (computed on the train split if not given)."""
+    if fill != 'mean' or given is not None:
+        return given
+    path = osp.join(work_dir, 'feature_means.json')
+    loader = runner.build_dataloader(_feature_mean_loader(cfg), seed=runner.seed)
+    means = compute_feature_means(runner.model, loader)
+    n = int(means.pop('_num_samples'))
+    if get_rank() == 0:
+        os.makedirs(work_dir, exist_ok=True)
+        save_feature_means(path, means, n, note=f'train split of {checkpoint}')
+    _barrier()
+    return path
 
 
 def _barrier() -> None:
@@ -262,30 +285,78 @@ def _barrier() -> None:
     barrier()
 
 
-def robustness_markdown(result: Dict) -> str:
-    """Tables of one ``robustness.json``: missing modalities, corruptions, MSP."""
+#: Modality names as a paper prints them.
+MODALITY_NAMES = dict(imgs='RGB', flow_imgs='Flow', audios='Audio')
+
+
+def _subset_name(subset: str) -> str:
+    """``'imgs+audios'`` -> ``'RGB + Audio'``."""
+    return ' + '.join(MODALITY_NAMES.get(m, m) for m in subset.split('+'))
+
+
+def _corruption_name(name: str) -> str:
+    """``'gaussian_noise'`` -> ``'Gaussian noise'``, ``'jpeg_compression'`` -> ``'JPEG ...'``."""
+    text = name.replace('_', ' ').replace('jpeg', 'JPEG').replace('gaussian', 'Gaussian')
+    return text[:1].upper() + text[1:]
+
+
+def robustness_tables(result: Dict) -> Dict[str, 'pandas.DataFrame']:
+    """The tables of one ``robustness.json`` as DataFrames (top-1 in %).
+
+    Returns:
+        dict: ``missing`` (rows: missing modalities and fill; columns top-1
+        and its drop from clean) and ``corruptions`` (rows: corruptions;
+        columns: each severity and the mean over them), each present only
+        when the result has such conditions.
+    """
+    import pandas as pd
     clean = result['clean']
-    lines = [f'Clean top-1: {clean:.2f} %. MSP misclassification detection (clean): '
-             f'AURC x1000 {result["msp"]["aurc"]:.2f}, AUROC {result["msp"]["auroc"]:.2f} %, '
-             f'FPR95 {result["msp"]["fpr95"]:.2f} %.', '']
+    tables = {}
     missing = [k for k in result if k.startswith(('missing/', 'missing_mean/'))]
     if missing:
-        lines += ['| missing | fill | top-1 (%) | drop (points) |', '|---|---|---|---|']
+        rows = []
         for k in missing:
             prefix, subset = k.split('/', 1)
-            fill = 'zero' if prefix == 'missing' else 'mean'
-            lines.append(f'| {subset} | {fill} | {result[k]:.2f} | {clean - result[k]:+.2f} |')
-        lines.append('')
+            rows.append({'Missing': _subset_name(subset),
+                         'Fill': 'zero' if prefix == 'missing' else 'mean',
+                         'Top-1 (%)': result[k], 'Drop (points)': clean - result[k]})
+        tables['missing'] = pd.DataFrame(rows).set_index(['Missing', 'Fill'])
     names, sevs = _corruption_grid(result)
     if names:
-        lines += ['| corruption | ' + ' | '.join(f'sev {s}' for s in sevs) + ' | mean |',
-                  '|---|' + '---|' * (len(sevs) + 1)]
-        for n in names:
-            vals = [result.get(f'corruption/{n}/{s}') for s in sevs]
-            cells = ['' if v is None else f'{v:.2f}' for v in vals]
-            mean = np.mean([v for v in vals if v is not None])
-            lines.append(f'| {n} | ' + ' | '.join(cells) + f' | {mean:.2f} |')
-    return '\n'.join(lines) + '\n'
+        grid = pd.DataFrame(
+            [[result.get(f'corruption/{n}/{s}', np.nan) for s in sevs] for n in names],
+            index=pd.Index([_corruption_name(n) for n in names], name='Corruption'),
+            columns=[f'Sev. {s}' for s in sevs])
+        grid['Mean'] = grid.mean(axis=1)
+        tables['corruptions'] = grid
+    return tables
+
+
+def _summary_line(result: Dict) -> str:
+    msp = result['msp']
+    return (f'Clean top-1: {result["clean"]:.2f} %. MSP misclassification detection (clean): '
+            f'AURC x1000 {msp["aurc"]:.2f}, AUROC {msp["auroc"]:.2f} %, '
+            f'FPR95 {msp["fpr95"]:.2f} %.')
+
+
+def robustness_markdown(result: Dict) -> str:
+    """Tables of one ``robustness.json``: missing modalities, corruptions, MSP."""
+    parts = [_summary_line(result)]
+    for table in robustness_tables(result).values():
+        parts.append(table.reset_index().to_markdown(index=False, floatfmt='.2f'))
+    return '\n\n'.join(parts) + '\n'
+
+
+def robustness_latex(result: Dict) -> str:
+    """The same tables as LaTeX (``booktabs`` rules: ``\\usepackage{booktabs}``)."""
+    parts = ['% ' + _summary_line(result)]
+    captions = dict(missing='Top-1 (\\%) with modalities missing at test time.',
+                    corruptions='Top-1 (\\%) under each corruption and severity.')
+    for key, table in robustness_tables(result).items():
+        parts.append(table.reset_index().to_latex(
+            index=False, float_format='%.2f', escape=True, caption=captions[key],
+            label=f'tab:robustness-{key}'))
+    return '\n'.join(parts)
 
 
 def _corruption_grid(result: Dict):
@@ -295,30 +366,51 @@ def _corruption_grid(result: Dict):
     return names, sevs
 
 
-def plot_robustness(result: Dict, path: str) -> None:
-    """Top-1 against severity (0 = clean), one line per corruption, by modality."""
+def plot_robustness(result: Dict, path: str) -> List[str]:
+    """Top-1 against severity, one panel per corrupted modality.
+
+    Severity 0 is the clean split; the dashed line is chance (1 / classes)
+    when the result records its number of classes. The legend sits below
+    the panels, outside the data. Writes ``path`` (PNG, 300 dpi) and the
+    same figure as PDF and SVG next to it.
+
+    Returns:
+        list[str]: The files written.
+    """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     names, sevs = _corruption_grid(result)
     groups = [m for m in ('imgs', 'flow_imgs', 'audios') if any(CORRUPTIONS[n] == m for n in names)]
-    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(4.2 * max(1, len(groups)), 3.4),
-                             squeeze=False, sharey=True)
+    ncols = max(1, len(groups))
+    fig, axes = plt.subplots(1, ncols, figsize=(3.6 * ncols, 3.8), squeeze=False, sharey=True)
+    num_classes = result.get('meta', {}).get('num_classes')
+    chance = 100.0 / num_classes if num_classes else None
     for ax, g in zip(axes[0], groups):
         for n in names:
             if CORRUPTIONS[n] != g:
                 continue
             xs = [0] + [s for s in sevs if f'corruption/{n}/{s}' in result]
             ys = [result['clean']] + [result[f'corruption/{n}/{s}'] for s in xs[1:]]
-            ax.plot(xs, ys, marker='o', label=n)
-        ax.set_title(g)
+            ax.plot(xs, ys, marker='o', markersize=4, label=_corruption_name(n))
+        if chance is not None:
+            ax.axhline(chance, color='0.4', linestyle='--', linewidth=1,
+                       label=f'chance ({chance:.1f} %)')
+        ax.set_title(f'{MODALITY_NAMES.get(g, g)} corruptions')
         ax.set_xlabel('severity (0 = clean)')
-        ax.legend(fontsize=7)
+        ax.set_xticks([0] + list(sevs))  # integer severities only
         ax.grid(alpha=0.3)
+        ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=7,
+                  frameon=False)
     axes[0][0].set_ylabel('top-1 (%)')
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    stem = osp.splitext(path)[0]
+    written = [path, stem + '.pdf', stem + '.svg']
+    fig.savefig(path, dpi=300, bbox_inches='tight')
+    for extra in written[1:]:
+        fig.savefig(extra, bbox_inches='tight')
     plt.close(fig)
+    return written
 
 
 # --------------------------------------------------------------------- #
@@ -381,6 +473,10 @@ def pair_robustness(runs_a: Dict[int, Dict], runs_b: Dict[int, Dict],
     seeds = sorted(set(runs_a) & set(runs_b))
     if not seeds:
         raise ValueError('the two methods share no seed; a paired comparison is impossible.')
+    from .compare import DAGGER, MIN_SEEDS_FOR_P
+    if 2 <= len(seeds) < MIN_SEEDS_FOR_P:
+        warnings.warn(f'pair_robustness: only {len(seeds)} paired seeds; p-values from so few '
+                      f'pairs are unreliable (the tables mark them with {DAGGER}).')
     va = {s: _condition_values(runs_a[s]) for s in seeds}
     vb = {s: _condition_values(runs_b[s]) for s in seeds}
     keys = [k for k in va[seeds[0]] if all(k in va[s] and k in vb[s] for s in seeds)]
@@ -397,29 +493,98 @@ def pair_robustness(runs_a: Dict[int, Dict], runs_b: Dict[int, Dict],
                 unpaired=sorted(set(runs_a) ^ set(runs_b)))
 
 
-def paired_robustness_markdown(result: Dict, drops: bool = True) -> str:
-    """A Markdown table of :func:`pair_robustness` (accuracies in %, AURC x1000)."""
+_MSP_NAMES = dict(aurc='MSP AURC (x1000)', auroc='MSP AUROC (%)', fpr95='MSP FPR95 (%)')
+
+
+def condition_label(key: str) -> str:
+    """A result key as a paper prints it (``'drop:missing/audios'`` ->
+    ``'Drop: missing Audio (zero fill)'``)."""
+    if key.startswith('drop:'):
+        inner = condition_label(key[len('drop:'):])
+        return 'Drop: ' + inner[:1].lower() + inner[1:]
+    if key == 'clean':
+        return 'Clean'
+    kind, _, rest = key.partition('/')
+    if kind in ('missing', 'missing_mean'):
+        fill = 'zero' if kind == 'missing' else 'mean'
+        return f'Missing {_subset_name(rest)} ({fill} fill)'
+    if kind == 'corruption':
+        name, _, sev = rest.rpartition('/')
+        return f'{_corruption_name(name)} ' + ('(mean over severities)' if sev == 'mean'
+                                               else f'(severity {sev})')
+    if kind == 'msp':
+        return _MSP_NAMES.get(rest, key)
+    return key
+
+
+def paired_robustness_table(result: Dict, drops: bool = True) -> 'pandas.DataFrame':
+    """:func:`pair_robustness` as a DataFrame, one row per condition (cells formatted).
+
+    Per-severity corruption rows are left out (each ``robustness.md`` has
+    them); p-values carry a dagger when fewer than three seeds pair up.
+    """
+    import pandas as pd
+    from .compare import DAGGER, MIN_SEEDS_FOR_P
     na, nb = result['names']
-    lines = [f'Paired over seeds {result["seeds"]} (n = {len(result["seeds"])}); '
-             f'A - B with A = {na}, B = {nb}; top-1 in %, differences in points; '
-             '"drop" = clean minus the condition (lower is more robust).', '',
-             f'| condition | {na} | {nb} | {na} - {nb} [95% CI] | t-test p | Wilcoxon p |',
-             '|---|---|---|---|---|---|']
+    n = len(result['seeds'])
+    flag = DAGGER if n < MIN_SEEDS_FOR_P else ''
+    rows = []
     for k, r in result['rows'].items():
         if k.startswith('drop:') and not drops:
             continue
         cond = k[len('drop:'):] if k.startswith('drop:') else k
         if cond.startswith('corruption/') and not cond.endswith('/mean'):
-            continue  # per-severity rows live in each robustness.md
-        a = f'{r["a"]["mean"]:.2f} ± {r["a"]["std"]:.2f}'
-        b = f'{r["b"]["mean"]:.2f} ± {r["b"]["std"]:.2f}'
+            continue
+        row = {'Condition': condition_label(k),
+               na: f'{r["a"]["mean"]:.2f} ± {r["a"]["std"]:.2f}',
+               nb: f'{r["b"]["mean"]:.2f} ± {r["b"]["std"]:.2f}'}
         if 'ttest' in r:
             lo, hi = r['diff']['ci']
-            d = f'{r["diff"]["mean"]:+.2f} [{lo:+.2f}, {hi:+.2f}]'
-            lines.append(f'| {k} | {a} | {b} | {d} | {r["ttest"]["p"]:.3g} | '
-                         f'{r["wilcoxon"]["p"]:.3g} |')
+            row[f'{na} − {nb} [95% CI]'] = f'{r["diff"]["mean"]:+.2f} [{lo:+.2f}, {hi:+.2f}]'
+            row['t-test p'] = f'{r["ttest"]["p"]:.3g}{flag}'
+            row['Wilcoxon p'] = f'{r["wilcoxon"]["p"]:.3g}{flag}'
         else:
-            lines.append(f'| {k} | {a} | {b} | n/a | n/a | n/a |')
+            row.update({f'{na} − {nb} [95% CI]': 'n/a', 't-test p': 'n/a', 'Wilcoxon p': 'n/a'})
+        row['n'] = n
+        rows.append(row)
+    return pd.DataFrame(rows).set_index('Condition')
+
+
+def _paired_notes(result: Dict) -> List[str]:
+    from .compare import DAGGER, MIN_SEEDS_FOR_P
+    n = len(result['seeds'])
+    notes = []
+    if 2 <= n < MIN_SEEDS_FOR_P:
+        notes.append(f'{DAGGER} n = {n} paired seeds: p-values from so few pairs are '
+                     f'unreliable; run at least {MIN_SEEDS_FOR_P} seeds.')
     if result['unpaired']:
-        lines.append(f'\nSeeds in one method only, left out: {result["unpaired"]}.')
-    return '\n'.join(lines) + '\n'
+        notes.append(f'Seeds in one method only, left out: {result["unpaired"]}.')
+    return notes
+
+
+def paired_robustness_markdown(result: Dict, drops: bool = True) -> str:
+    """A Markdown table of :func:`pair_robustness` (accuracies in %, AURC x1000)."""
+    na, nb = result['names']
+    head = (f'Paired over seeds {result["seeds"]} (n = {len(result["seeds"])}); '
+            f'A - B with A = {na}, B = {nb}; top-1 in %, differences in points; '
+            '"drop" = clean minus the condition (lower is more robust).')
+    table = paired_robustness_table(result, drops).reset_index().to_markdown(
+        index=False, disable_numparse=True)
+    return '\n\n'.join([head, table] + _paired_notes(result)) + '\n'
+
+
+def paired_robustness_latex(result: Dict, drops: bool = True) -> str:
+    """The table of :func:`paired_robustness_markdown` as LaTeX (``booktabs``)."""
+    from .compare import DAGGER
+    na, nb = result['names']
+    table = paired_robustness_table(result, drops).reset_index()
+    table.columns = [c.replace('−', '$-$').replace('%', '\\%') for c in table.columns]
+    table['Condition'] = table['Condition'].str.replace('%', '\\%', regex=False)
+    caption = (f'Robustness of {na} against {nb}, paired over {len(result["seeds"])} seeds '
+               '(mean $\\pm$ std; top-1 in \\%, differences in points).')
+    body = table.to_latex(index=False, escape=False, caption=caption,
+                          label='tab:compare-robustness',
+                          column_format='l' + 'r' * (table.shape[1] - 1))
+    body = body.replace('±', '$\\pm$').replace(DAGGER, '$^\\dagger$')
+    notes = ''.join(f'\n% {note.replace(DAGGER, "dagger:")}' for note in _paired_notes(result))
+    return body + notes + '\n'

@@ -47,7 +47,8 @@ def test_pairing_over_seeds(tmp_path):
             d.mkdir(parents=True)
             (d / 'robustness.json').write_text(json.dumps(r))
     ra, rb = load_robustness_runs(str(tmp_path / 'a')), load_robustness_runs(str(tmp_path / 'b'))
-    out = pair_robustness(ra, rb, names=('MER-DG', 'Fusion'))
+    with pytest.warns(UserWarning, match='only 2 paired seeds'):
+        out = pair_robustness(ra, rb, names=('MER-DG', 'Fusion'))
     assert out['seeds'] == [0, 1] and out['unpaired'] == [2, 3]
     rows = out['rows']
     assert rows['missing/audios']['values'] == dict(a=[50.0, 51.0], b=[40.0, 42.0])
@@ -56,6 +57,66 @@ def test_pairing_over_seeds(tmp_path):
     assert rows['corruption/gaussian_noise/mean']['values']['a'] == [50.0, 51.0]
     assert rows['msp/aurc']['diff']['mean'] == pytest.approx(-40.0)
     md = paired_robustness_markdown(out)
-    assert '| missing/audios |' in md and 'corruption/gaussian_noise/1 |' not in md
+    assert '| Missing Audio (zero fill) ' in md and 'severity 1' not in md
+    assert '| Gaussian noise (mean over severities) ' in md and '†' in md  # n = 2
+    from mmaction_merdg.apis.robustness import paired_robustness_latex
+    tex = paired_robustness_latex(out)
+    assert '\\toprule' in tex and 'Drop: missing Audio (zero fill)' in tex
+    assert 'MSP AURC (x1000)' in tex and '$^\\dagger$' in tex
     with pytest.raises(ValueError, match='no seed'):
         pair_robustness({0: a[0]}, {1: b[1]})
+
+
+def test_robustness_tables_latex_and_figure(tmp_path):
+    """pandas tables with paper names, LaTeX, and the figure as PNG, PDF and SVG."""
+    from mmaction_merdg.apis.robustness import (plot_robustness, robustness_latex,
+                                                robustness_markdown, robustness_tables)
+    res = dict(_fake(60.0, 50.0, 55.0, 200.0), meta=dict(num_classes=4))
+    res['missing/imgs+audios'] = 30.0
+    tables = robustness_tables(res)
+    assert tables['corruptions'].loc['Gaussian noise'].tolist() == [55.0, 45.0, 50.0]
+    assert list(tables['corruptions'].columns) == ['Sev. 1', 'Sev. 3', 'Mean']
+    assert tables['missing'].loc[('RGB + Audio', 'zero'), 'Drop (points)'] == 30.0
+    md = robustness_markdown(res)
+    assert '| Gaussian noise |' in md and 'Clean top-1: 60.00 %' in md
+    tex = robustness_latex(res)
+    assert tex.count('\\toprule') == 2 and 'Top-1 (\\%)' in tex
+    files = plot_robustness(res, str(tmp_path / 'robustness.png'))
+    assert [f.rsplit('.', 1)[1] for f in files] == ['png', 'pdf', 'svg']
+    import matplotlib.image as mpimg
+    assert mpimg.imread(files[0]).shape[1] >= 1000  # 300 dpi
+    svg = open(files[2]).read()
+    assert 'chance (25.0 %)' in svg and 'RGB corruptions' in svg and 'Gaussian noise' in svg
+
+
+def test_progress_writes_plain_lines_to_a_file(tmp_path):
+    from mmaction_merdg.apis.progress import progress
+    with open(tmp_path / 'log.txt', 'w') as f:
+        got = list(progress([1, 2, 3], 'robustness', names=['clean', 'a', 'b'], stream=f))
+    text = (tmp_path / 'log.txt').read_text()
+    assert got == [1, 2, 3] and '\r' not in text
+    lines = text.splitlines()
+    assert lines[0].startswith('robustness 1/3 clean (elapsed 00:00)')
+    assert lines[2].startswith('robustness 3/3 b (elapsed') and 'left ~' in lines[2]
+    assert lines[3].startswith('robustness done: 3 steps in')
+    # A loop over 100 batches (no names) prints about MAX_LINES lines, the last one included.
+    from mmaction_merdg.apis.progress import MAX_LINES
+    with open(tmp_path / 'batches.txt', 'w') as f:
+        assert sum(progress(iter(range(100)), 'probe', total=100, stream=f)) == 4950
+    lines = (tmp_path / 'batches.txt').read_text().splitlines()
+    assert len(lines) <= MAX_LINES + 2 and 'probe 100/100' in lines[-2]
+
+
+def test_progress_is_a_tqdm_bar_on_a_terminal():
+    import io
+
+    from mmaction_merdg.apis.progress import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    assert list(progress(['a', 'b'], 'robustness', names=['clean', 'x'], stream=term)) == ['a', 'b']
+    out = term.getvalue()
+    assert '\r' in out and '2/2' in out and 'robustness' in out  # tqdm redraws in place

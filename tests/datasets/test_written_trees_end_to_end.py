@@ -56,7 +56,6 @@ def tiny_config(dataset_base: str, roots: dict) -> Config:
     cfg.train_dataloader.sampler.batch_size = 4
     cfg.model.cls_head.num_classes = NUM_CLASSES
     cfg.model.backbones.audios = dict(type='AudioResNet18', base_channels=4)
-    cfg.model.feat_dims.audios = 32
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2,
                          val_interval=2)
     cfg.val_cfg = dict(type='ValLoop')

@@ -24,7 +24,7 @@ TINY = ['--dataset-options', 'samples_per_domain=4', 'rgb_shape=(8,16,16)',
 
 def _copy_repo(dst):
     keep = ['setup.py', 'setup.cfg', 'MANIFEST.in', 'README.md', 'model-index.yml',
-            'requirements', 'configs', 'tools', 'mmaction_merdg']
+            'requirements', 'configs', 'tools', 'demo', 'mmaction_merdg']
     ignore = shutil.ignore_patterns('__pycache__', '*.pyc', '.mim', '*.egg-info')
     for name in keep:
         src = osp.join(REPO, name)
@@ -80,6 +80,11 @@ def test_wheel_holds_configs_tools_and_model_index(wheel):
                  'tools/dist_test.sh', 'tools/slurm_train.sh'):
         assert tool in shipped, tool
     assert 'model-index.yml' in shipped
+    # The demo the README names: its script and the installed entry point's module.
+    assert 'demo/demo.py' in shipped and 'mmaction_merdg/demo.py' in names
+    entry = [n for n in names if n.endswith('.dist-info/entry_points.txt')]
+    assert 'mmaction-merdg-demo = mmaction_merdg.demo:main' in \
+        zipfile.ZipFile(wheel).read(entry[0]).decode()
     assert not any('__pycache__' in n or n.startswith('tests/') for n in names)
     meta = [n for n in names if n.endswith('.dist-info/METADATA')]
     text = zipfile.ZipFile(wheel).read(meta[0]).decode()

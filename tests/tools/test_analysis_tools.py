@@ -2,6 +2,7 @@
 synthetic configs (the analysis functions on hand-made results: tests/apis)."""
 import json
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -32,9 +33,11 @@ def test_compare_cli_writes_tables(tmp_path, capsys):
     assert list(res['metrics']) == ['target_acc', 'source_val_acc', 'oracle_target_acc']
     assert len(compare.main([a, b, '--metrics', 'all'])['metrics']) == 3
     md = open(tmp_path / 'out' / 'compare.md').read()
-    assert '| target (at best source-val) | 60.97 ± ' in md
+    assert re.search(r'\| target \(at best source-val\) +\| 60\.97 ± ', md)
+    assert '| MER-DG ' in md  # the registry's title of run 'merdg'
+    assert '\\toprule' in open(tmp_path / 'out' / 'compare.tex').read()
     assert json.load(open(tmp_path / 'out' / 'compare.json'))['seeds'] == list(range(6))
-    assert '| target (at best source-val) |' in capsys.readouterr().out
+    assert '| target (at best source-val) ' in capsys.readouterr().out
 
 
 def test_compare_cli_help_explains():

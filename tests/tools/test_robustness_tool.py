@@ -44,7 +44,9 @@ def test_tool_end_to_end(tmp_path):
         assert saved[k] == pytest.approx(100 * saved['details'][k]['target/top1'])
     assert saved['clean'] == pytest.approx(result['clean'])
     assert osp.isfile(osp.join(work, 'robustness.md'))
+    assert osp.isfile(osp.join(work, 'robustness.tex'))
     assert osp.getsize(osp.join(work, 'robustness.png')) > 1000
+    assert osp.isfile(osp.join(work, 'robustness.pdf'))
     with open(osp.join(work, 'feature_means.json')) as f:
         means = json.load(f)
     assert {m: len(v) for m, v in means['feature_means'].items()} == dict(
@@ -62,5 +64,6 @@ def test_compare_cli_pairs_robustness(tmp_path):
         [str(tmp_path / 'a'), str(tmp_path / 'b'), '--robustness', '--names', 'M', 'F',
          '--work-dir', str(tmp_path / 'cmp')])
     assert out['rows']['drop:missing/audios']['diff']['mean'] == pytest.approx(-10.0)
-    assert '| condition | M | F |' in (tmp_path / 'cmp' / 'compare_robustness.md').read_text()
+    assert '| Condition ' in (tmp_path / 'cmp' / 'compare_robustness.md').read_text()
+    assert '\\toprule' in (tmp_path / 'cmp' / 'compare_robustness.tex').read_text()
     assert osp.isfile(tmp_path / 'cmp' / 'compare_robustness.json')

@@ -10,7 +10,10 @@ validation, the figure to report) prints mean ± std of each run, the mean
 difference A - B with its 95% t-interval, the paired t-test and Wilcoxon
 signed-rank p-values, Cohen's d_z, and a plain verdict that says when the
 difference is not significant. Accuracies stored as fractions are shown in %
-(differences in percentage points).
+(differences in percentage points). Run names that are method names print as
+papers do (``simmmdg-merdg`` -> ``SimMMDG + MER-DG``); with fewer than 3
+paired seeds the p-values carry a dagger. ``compare.tex`` holds the same table
+in LaTeX (booktabs rules).
 
 Example:
     python tools/analysis/compare.py work_dirs/seeds/merdg work_dirs/seeds/fusion \
@@ -20,6 +23,7 @@ import argparse
 import os.path as osp
 
 from mmaction_merdg.apis import compare_runs, comparison_to_markdown, load_run, write_json
+from mmaction_merdg.apis.compare import comparison_to_latex
 
 
 def parse_args(argv=None):
@@ -34,11 +38,12 @@ def parse_args(argv=None):
                         'oracle_target_acc where present; "all": every numeric metric both share)')
     parser.add_argument('--alpha', type=float, default=0.05,
                         help='significance level of the verdict (default 0.05)')
-    parser.add_argument('--work-dir', help='write compare.md and compare.json here')
+    parser.add_argument('--work-dir', help='write compare.md, compare.tex (LaTeX, booktabs) and '
+                        'compare.json here')
     parser.add_argument('--robustness', action='store_true',
                         help='pair robustness results instead: run_a/run_b are folders with '
                         'seed_<k>/robustness.json (or seed_<k>/robustness/robustness.json) '
-                        'from tools/analysis/robustness.py; writes compare_robustness.md/.json')
+                        'from tools/analysis/robustness.py; writes compare_robustness.md/.tex/.json')
     return parser.parse_args(argv)
 
 
@@ -47,6 +52,7 @@ def main(argv=None):
     if args.robustness:
         from mmaction_merdg.apis import (load_robustness_runs, pair_robustness,
                                          paired_robustness_markdown)
+        from mmaction_merdg.apis.robustness import paired_robustness_latex
         result = pair_robustness(load_robustness_runs(args.run_a),
                                  load_robustness_runs(args.run_b),
                                  args.names or ('A', 'B'), args.alpha)
@@ -56,6 +62,8 @@ def main(argv=None):
             write_json(osp.join(args.work_dir, 'compare_robustness.json'), result)
             with open(osp.join(args.work_dir, 'compare_robustness.md'), 'w') as f:
                 f.write(md)
+            with open(osp.join(args.work_dir, 'compare_robustness.tex'), 'w') as f:
+                f.write(paired_robustness_latex(result))
         return result
     result = compare_runs(load_run(args.run_a), load_run(args.run_b), args.names,
                           args.metrics, args.alpha)
@@ -65,6 +73,8 @@ def main(argv=None):
         write_json(osp.join(args.work_dir, 'compare.json'), result)
         with open(osp.join(args.work_dir, 'compare.md'), 'w') as f:
             f.write(md)
+        with open(osp.join(args.work_dir, 'compare.tex'), 'w') as f:
+            f.write(comparison_to_latex(result))
     return result
 
 

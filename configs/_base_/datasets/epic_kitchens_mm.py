@@ -61,7 +61,11 @@ val_pipeline = [
     spectrogram,
     pack,
 ]
-test_pipeline = val_pipeline
+# MMAction2's inference_recognizer(model, 'clip.mp4') runs test_pipeline on a bare
+# video path; this pipeline reads extracted frames, so VideoFileSample says to use
+# mmaction_merdg.apis.inference.inference_multimodal or the demo instead (they swap
+# in video decoding). Dataset samples pass it unchanged.
+test_pipeline = [dict(type='VideoFileSample', frames_only=True)] + val_pipeline
 
 common = dict(
     type=dataset_type,

@@ -53,7 +53,13 @@ val_pipeline = [
     spectrogram,
     pack,
 ]
-test_pipeline = val_pipeline
+# MMAction2's inference_recognizer(model, 'clip.mp4') runs test_pipeline on a bare
+# video path: VideoFileSample makes it a sample of these modalities (the audio from
+# the video's own track; flow only from flow_files, e.g.
+# '{dirname}/../flow/{stem}_flow_{direction}.mp4' for a video of a HAC tree).
+# Dataset samples pass it unchanged. A leaf of a subset sets its modalities here.
+video_file = dict(type='VideoFileSample', modalities=modalities, flow_files=None)
+test_pipeline = [video_file] + val_pipeline
 
 common = dict(
     type=dataset_type,

@@ -56,7 +56,8 @@ model = dict(
         audios=dict(
             type='AudioResNet18', pretrained=audio_checkpoint,
             frozen_stages=frozen_stages)),
-    feat_dims=dict(imgs=2304, flow_imgs=2048, audios=512),
+    # No feat_dims: inferred by a dry forward (2048 + 256 = 2304, 2048, 512),
+    # so a swapped backbone gets its own size.
     # num_classes: EPIC-Kitchens' 8 verbs; leaves of other datasets set theirs.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=8, hidden_channels=512,

@@ -34,9 +34,9 @@ model = dict(
         audios=dict(
             type='ResNetAudio', depth=50, pretrained=None, in_channels=1,
             base_channels=4, conv1_kernel=7)),
-    # Pooled feature sizes: SlowFast slow 256 + fast 32; SlowOnly-R18 at base 8
-    # gives 64; ResNetAudio-50 at base 4 gives 128.
-    feat_dims=dict(imgs=288, flow_imgs=64, audios=128),
+    # No feat_dims: the recognizer infers each pooled size by a dry forward
+    # (SlowFast slow 256 + fast 32 = 288; SlowOnly-R18 at base 8: 64;
+    # ResNetAudio-50 at base 4: 128), so a swapped backbone gets its own.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
         dropout_ratio=0.5, score_type='prob'),  # softmax scores at test time

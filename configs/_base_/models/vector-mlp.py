@@ -17,7 +17,7 @@ model = dict(
                        out_channels=64),
         audios=dict(type='VectorMLPEncoder', in_channels=32, hidden_channels=64,
                     out_channels=64)),
-    feat_dims=dict(imgs=64, flow_imgs=64, audios=64),
+    # No feat_dims: inferred from each encoder (64 here).
     # Inputs are vectors [N, V, 32]: fed as [N*V, 32].
     input_layouts=dict(imgs='NC', flow_imgs='NC', audios='NC'),
     cls_head=dict(

@@ -12,6 +12,7 @@ from .multimodal import (MultiModalCenterCrop, MultiModalFlip,
                          MultiModalFormatShape, MultiModalRandomResizedCrop,
                          MultiModalResize)
 from .sampling import SampleMultiModalFrames
+from .video_file import VideoFileSample
 from .views import MultiModalViews
 
 __all__ = [
@@ -22,5 +23,5 @@ __all__ = [
     'MultiModalFormatShape', 'MultiModalRandomResizedCrop', 'MultiModalResize',
     'SampleMultiModalFrames', 'MultiModalViews', 'VideoCorruption', 'FlowCorruption',
     'AudioCorruption',
-    'CORRUPTIONS', 'corruption_transform'
+    'CORRUPTIONS', 'corruption_transform', 'VideoFileSample'
 ]

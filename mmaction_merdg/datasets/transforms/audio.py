@@ -23,6 +23,9 @@ from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
 from .strict_media import audio_window_frames, check_audio_policy
 
+#: Files whose audio track is decoded with PyAV (a video's own audio).
+CONTAINER_EXTENSIONS = ('.mp4', '.m4a', '.mkv', '.webm', '.mov', '.avi', '.aac')
+
 
 def read_wav_window(path: str,
                     sample_rate: int,
@@ -36,7 +39,9 @@ def read_wav_window(path: str,
     another rate is resampled with ``torchaudio.functional.resample``.
 
     Args:
-        path (str): The wav (or any format libsndfile reads).
+        path (str): The wav (or any format libsndfile reads), or a video
+            container (:data:`CONTAINER_EXTENSIONS`) whose audio track is
+            decoded with PyAV.
         sample_rate (int): The rate of the returned samples.
         start (float, optional): Window start in seconds. Defaults to the start.
         stop (float, optional): Window end in seconds. Defaults to the end.
@@ -55,6 +60,31 @@ def read_wav_window(path: str,
     """
     if not os.path.isfile(path):  # libsndfile would say "System error."
         raise MediaReadError(f"audio file '{path}' does not exist")
+    if os.path.splitext(path)[1].lower() in CONTAINER_EXTENSIONS:
+        # A video's own audio track (libsndfile reads no mp4 / mkv / webm).
+        from .av_audio import read_av_audio
+        wave, file_sr = read_av_audio(path)  # [num_samples, channels]
+        first, last, pad = audio_window_frames(path, wave.shape[0], file_sr, start, stop,
+                                               short_audio)
+        wave = wave[first:last]
+    else:
+        wave, file_sr, pad = _read_sf_window(path, start, stop, short_audio)
+    if wave.shape[1] == 1:  # mono: the mean over one channel is that channel
+        wave = wave[:, 0]
+    else:
+        wave = wave.mean(axis=1)  # [num_samples, channels] -> [num_samples]
+    if pad:  # short_audio='pad': silence for the part the file lacks
+        wave = np.concatenate([wave, np.zeros(pad, wave.dtype)])
+    if file_sr != sample_rate:
+        import torchaudio.functional as AF
+        wave = AF.resample(torch.from_numpy(np.ascontiguousarray(wave)), file_sr,
+                           sample_rate).numpy()
+    return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def _read_sf_window(path: str, start: Optional[float], stop: Optional[float],
+                    short_audio: str):
+    """``([num_samples, channels] float32, file rate, samples to pad)`` via libsndfile."""
     # One open for the header and the window (sf.info + sf.read opened and
     # parsed the file twice).
     try:
@@ -70,17 +100,7 @@ def read_wav_window(path: str,
     except Exception as err:  # libsndfile raises RuntimeError/LibsndfileError
         raise MediaReadError(
             f"cannot read audio file '{path}': {err}") from err
-    if wave.shape[1] == 1:  # mono: the mean over one channel is that channel
-        wave = wave[:, 0]
-    else:
-        wave = wave.mean(axis=1)  # [num_samples, channels] -> [num_samples]
-    if pad:  # short_audio='pad': silence for the part the file lacks
-        wave = np.concatenate([wave, np.zeros(pad, wave.dtype)])
-    if file_sr != sample_rate:
-        import torchaudio.functional as AF
-        wave = AF.resample(torch.from_numpy(wave), file_sr,
-                           sample_rate).numpy()
-    return np.ascontiguousarray(wave, dtype=np.float32)
+    return wave, file_sr, pad
 
 
 def fit_to_length(wave: np.ndarray, length: int) -> np.ndarray:

@@ -6,7 +6,8 @@ terms), :mod:`.domain_probe` (linear domain classifier), :mod:`.stats` (paired
 tests across seeds). They take [N, D] tensors or arrays and return floats or
 dicts. :mod:`.rank` reuses the MER-DG loss terms of
 :mod:`mmaction_merdg.models.losses` (so the probes measure exactly what the
-loss optimises); the other modules need only torch, numpy and scipy.
+loss optimises); the others use torch, numpy, scipy and scikit-learn (the
+domain probe's classifier and folds).
 """
 from .cca import (canonical_correlations, fit_cca,
                   heldout_canonical_correlations)

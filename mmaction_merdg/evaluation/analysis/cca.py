@@ -13,6 +13,10 @@ independent sets reach correlations of 1. Two remedies are offered here:
   other half, so independent features give values near 0 at any N/D.
 
 The probes of ``tools/analysis/probe_features.py`` report the held-out values.
+
+scikit-learn's ``CCA`` (NIPALS) solves the classical problem only, with no
+covariance shrinkage, so the closed form stays here; at ``reg=0`` the two
+agree to 1e-11 (``tests/evaluation/analysis/test_cca.py``).
 """
 from typing import Dict, Optional, Tuple
 

@@ -4,15 +4,20 @@ Two runs compared "paired" share their seeds (same data order and
 initialisation stream for the same seed), so the per-seed differences
 ``d_i = a_i - b_i`` carry the comparison:
 
-* :func:`paired_ttest`: Student's paired t-test on ``d`` (two-sided);
+* :func:`paired_ttest`: Student's paired t-test on ``d`` (two-sided,
+  ``scipy.stats.ttest_rel``);
 * :func:`wilcoxon_signed_rank`: the Wilcoxon signed-rank test on ``d``
   (``scipy.stats.wilcoxon``), which does not assume normal differences. With
   n non-zero differences its exact two-sided p-value cannot go below
   ``2 / 2**n`` (0.0625 for 5 seeds), so few seeds can never reach p < 0.05 with
   it; :func:`wilcoxon_signed_rank` reports that floor;
 * :func:`cohens_dz`: Cohen's d_z = mean(d) / std(d) (Cohen 1988; Lakens,
-  "Calculating and reporting effect sizes", Front. Psychol. 2013);
-* :func:`t_confidence_interval`: Student-t interval of a mean.
+  "Calculating and reporting effect sizes", Front. Psychol. 2013), which is
+  the paired t statistic over sqrt(n);
+* :func:`t_confidence_interval`: Student-t interval of a mean
+  (``scipy.stats.ttest_1samp(...).confidence_interval``).
+
+The tests pin each scipy result to the textbook formula in float64.
 
 All functions take plain sequences of floats (e.g. accuracies in percent).
 """
@@ -64,8 +69,10 @@ def t_confidence_interval(values: Sequence[float],
     arr = _as_1d(values, 'values')
     if arr.size < 2:
         raise ValueError('a confidence interval needs at least two values')
-    half = sps.t.ppf(0.5 + level / 2, df=arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size)
-    return float(arr.mean() - half), float(arr.mean() + half)
+    if np.all(arr == arr[0]):  # scipy's interval would be nan (0 / 0)
+        return float(arr[0]), float(arr[0])
+    ci = sps.ttest_1samp(arr, 0.0).confidence_interval(confidence_level=level)
+    return float(ci.low), float(ci.high)
 
 
 def paired_ttest(a: Sequence[float], b: Sequence[float]) -> Dict[str, float]:
@@ -86,14 +93,14 @@ def paired_ttest(a: Sequence[float], b: Sequence[float]) -> Dict[str, float]:
     n = d.size
     if n < 2:
         raise ValueError('a paired t-test needs at least two pairs')
-    mean, sd = float(d.mean()), float(d.std(ddof=1))
-    if sd == 0:
+    mean = float(d.mean())
+    if np.all(d == d[0]):  # zero spread: scipy warns and gives nan; state the limit
         if mean == 0:
             return dict(t=float('nan'), df=n - 1, p=1.0, mean_diff=0.0)
         return dict(t=math.copysign(math.inf, mean), df=n - 1, p=0.0, mean_diff=mean)
-    t = mean / (sd / math.sqrt(n))
-    p = float(2 * sps.t.sf(abs(t), df=n - 1))
-    return dict(t=float(t), df=n - 1, p=min(p, 1.0), mean_diff=mean)
+    res = sps.ttest_rel(_as_1d(a, 'a'), _as_1d(b, 'b'))
+    return dict(t=float(res.statistic), df=int(res.df), p=min(float(res.pvalue), 1.0),
+                mean_diff=mean)
 
 
 def wilcoxon_signed_rank(a: Sequence[float], b: Sequence[float]) -> Dict[str, float]:
@@ -125,10 +132,10 @@ def cohens_dz(a: Sequence[float], b: Sequence[float]) -> float:
     d = _paired(a, b)
     if d.size < 2:
         raise ValueError("Cohen's d_z needs at least two pairs")
-    sd = d.std(ddof=1)
-    if sd == 0:
-        return 0.0 if d.mean() == 0 else math.copysign(math.inf, d.mean())
-    return float(d.mean() / sd)
+    t = paired_ttest(a, b)['t']  # t = mean(d) / (std(d) / sqrt(n))
+    if math.isnan(t):
+        return 0.0
+    return float(t / math.sqrt(d.size))
 
 
 def compare_paired(a: Sequence[float], b: Sequence[float], alpha: float = 0.05,

@@ -52,9 +52,14 @@ class DomainAccMetric(BaseMetric):
         num_classes (int, optional): Number of classes; inferred from the
             score length when None.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
-        prefix (str, optional): Metric name prefix. Defaults to None.
+        prefix (str, optional): Metric name prefix (``'<prefix>/source/top1'``).
+            Defaults to none: the keys start with their group already
+            (``source/``, ``target/``, ``all/``, ``domain/``), which
+            ``save_best='source/top1'`` and the tools read.
     """
-    default_prefix: Optional[str] = None
+    # '' (not None): no prefix, and no mmengine warning "The prefix is not set
+    # in metric class DomainAccMetric" on every run.
+    default_prefix: Optional[str] = ''
 
     def __init__(self,
                  source_domains: Sequence[str] = (),

@@ -12,20 +12,22 @@ are reported:
   highest first; the risk at coverage ``i / n`` is the error rate of the
   ``i`` most confident; AURC is the mean of the ``n`` risks. Ties are broken
   by the original order (a stable sort), as the reference code's ``sorted``.
+  scikit-learn has no AURC, so it is computed here (a cumulative sum).
 * **AUROC in %** (higher is better): the probability that a correct
   prediction has a higher confidence than an error (ties count one half;
-  the Mann-Whitney statistic, equal to the area under the ROC curve).
+  the Mann-Whitney statistic, equal to the area under the ROC curve):
+  ``sklearn.metrics.roc_auc_score``.
 * **FPR95 in %** (lower is better): the fraction of errors accepted at the
-  highest threshold that accepts at least 95 % of the correct predictions.
-  (The reference code takes the ROC point whose TPR is nearest to 0.95,
-  which can sit just below 95 %; this is the usual "FPR at TPR >= 95 %".)
+  highest threshold that accepts at least 95 % of the correct predictions,
+  read off ``sklearn.metrics.roc_curve``. (The reference code takes the ROC
+  point whose TPR is nearest to 0.95, which can sit just below 95 %; this is
+  the usual "FPR at TPR >= 95 %".)
 """
-import math
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
-from scipy.stats import rankdata
+from sklearn.metrics import roc_auc_score, roc_curve
 
 from mmaction.registry import METRICS
 
@@ -59,12 +61,9 @@ def auroc(confidence: Sequence[float], correct: Sequence[bool]) -> float:
     Returns nan when every prediction is right or every one is wrong.
     """
     conf, corr = _check(confidence, correct)
-    n_pos, n_neg = int(corr.sum()), int((~corr).sum())
-    if n_pos == 0 or n_neg == 0:
+    if corr.all() or not corr.any():
         return float('nan')
-    ranks = rankdata(conf)  # average ranks handle ties
-    u = ranks[corr].sum() - n_pos * (n_pos + 1) / 2
-    return float(u / (n_pos * n_neg))
+    return float(roc_auc_score(corr, conf))
 
 
 def fpr_at_tpr(confidence: Sequence[float], correct: Sequence[bool],
@@ -74,12 +73,13 @@ def fpr_at_tpr(confidence: Sequence[float], correct: Sequence[bool],
     Returns nan when every prediction is right or every one is wrong.
     """
     conf, corr = _check(confidence, correct)
-    pos, neg = np.sort(conf[corr])[::-1], conf[~corr]
-    if pos.size == 0 or neg.size == 0:
+    if corr.all() or not corr.any():
         return float('nan')
-    k = max(1, math.ceil(tpr * pos.size - 1e-9))  # correct predictions to accept
-    threshold = pos[k - 1]
-    return float(np.mean(neg >= threshold))
+    # Every distinct confidence is a threshold (no point dropped), highest first.
+    fpr, tprs, _ = roc_curve(corr, conf, drop_intermediate=False)
+    # TPR k / n_pos is compared with a tolerance: 57 / 60 may round below 0.95.
+    first = int(np.argmax(tprs >= tpr - 1e-12))
+    return float(fpr[first])
 
 
 def misclassification_metrics(confidence: Sequence[float],

@@ -58,3 +58,26 @@ def test_n_close_to_d_insample_overfits_heldout_does_not():
 def test_cca_bad_reg():
     with pytest.raises(ValueError, match='reg'):
         canonical_correlations(torch.zeros(5, 2), torch.zeros(5, 2), reg=1.0)
+
+
+def test_unregularised_cca_matches_scikit_learn():
+    """reg=0 is classical CCA: scikit-learn's CCA (NIPALS) gives the same correlations.
+
+    scikit-learn has no covariance shrinkage, so the default reg=0.1 (the
+    regularised problem the probes report) stays closed-form here.
+    """
+    import warnings
+
+    import numpy as np
+    from sklearn.cross_decomposition import CCA
+    rng = np.random.default_rng(0)
+    n = 200
+    z = rng.normal(size=(n, 2))
+    x = np.c_[z, rng.normal(size=(n, 4))] @ rng.normal(size=(6, 6))
+    y = np.c_[z + 0.5 * rng.normal(size=(n, 2)), rng.normal(size=(n, 3))] @ rng.normal(size=(5, 5))
+    ours = canonical_correlations(x, y, reg=0.0, num_components=3).numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # convergence chatter of NIPALS
+        u, v = CCA(n_components=3, scale=False, max_iter=10000, tol=1e-14).fit(x, y).transform(x, y)
+    theirs = [np.corrcoef(u[:, i], v[:, i])[0, 1] for i in range(3)]
+    np.testing.assert_allclose(ours, theirs, atol=1e-9)

@@ -62,3 +62,28 @@ def test_compare_paired_verdicts():
     assert not noise['significant']
     assert 'NOT significant' in noise['verdict']
     assert 'cannot go below p = 0.0625' in noise['verdict']
+
+
+def _old_t(d):
+    """The hand-written paired t statistic and two-sided p (before scipy's ttest_rel)."""
+    t = d.mean() / (d.std(ddof=1) / math.sqrt(d.size))
+    return t, 2 * sps.t.sf(abs(t), df=d.size - 1)
+
+
+def test_scipy_replacements_match_the_hand_written_formulas_in_float64():
+    """ttest_rel, ttest_1samp(...).confidence_interval and t / sqrt(n) against the textbook."""
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 5, 10):
+        for _ in range(20):
+            a = rng.normal(60, 2, n)
+            b = a - rng.normal(0.5, 1, n)
+            d = a - b
+            t, p = _old_t(d)
+            res = paired_ttest(a, b)
+            assert res['t'] == pytest.approx(t, rel=1e-12, abs=1e-12)
+            assert res['p'] == pytest.approx(p, rel=1e-9, abs=1e-15)
+            assert cohens_dz(a, b) == pytest.approx(d.mean() / d.std(ddof=1), rel=1e-12)
+            half = sps.t.ppf(0.975, n - 1) * d.std(ddof=1) / math.sqrt(n)
+            assert t_confidence_interval(d) == pytest.approx(
+                (d.mean() - half, d.mean() + half), rel=1e-12, abs=1e-12)
+    assert t_confidence_interval([2.0, 2.0, 2.0]) == (2.0, 2.0)

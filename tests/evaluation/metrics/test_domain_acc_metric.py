@@ -105,3 +105,32 @@ def test_declared_domains_allow_a_test_set_of_the_target_only():
     m = DomainAccMetric(source_domains=['D1', 'D2'], target_domains=['D3'])
     m.dataset_meta = dict(domains=('D1', 'D2', 'D3'))
     assert run(m, [(0, 0, 'D3')])['target/top1'] == 1.0
+
+
+def test_no_prefix_warning_and_unprefixed_keys():
+    """default_prefix '' silences mmengine's "prefix is not set" log line; keys stay as they were."""
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    from mmaction.registry import METRICS
+
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    logger, handler = MMLogger.get_current_instance(), Collect()
+    logger.addHandler(handler)
+    try:
+        metric = METRICS.build(dict(type='DomainAccMetric', source_domains=['s'],
+                                    target_domains=['t']))
+        METRICS.build(dict(type='MisclassificationMetric'))  # a metric with a prefix: silent too
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in handler.messages if 'prefix is not set' in m]
+    assert metric.prefix == ''
+    assert METRICS.build(dict(type='DomainAccMetric', prefix='acc')).prefix == 'acc'

@@ -1,6 +1,7 @@
 """AURC, AUROC, FPR95 against values worked out by hand."""
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -66,3 +67,31 @@ def test_metric_class_from_data_samples():
     assert set(got) == {'aurc', 'auroc', 'fpr95', 'top1'}
     for k in got:
         assert got[k] == pytest.approx(want[k])
+
+
+def _old_auroc(conf, corr):
+    """The hand-written Mann-Whitney AUROC (before sklearn's roc_auc_score)."""
+    from scipy.stats import rankdata
+    n_pos, n_neg = int(corr.sum()), int((~corr).sum())
+    return (rankdata(conf)[corr].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _old_fpr95(conf, corr, tpr=0.95):
+    """The hand-written FPR at TPR >= 95 % (before sklearn's roc_curve)."""
+    pos, neg = np.sort(conf[corr])[::-1], conf[~corr]
+    k = max(1, math.ceil(tpr * pos.size - 1e-9))
+    return float(np.mean(neg >= pos[k - 1]))
+
+
+def test_sklearn_auroc_and_fpr95_match_the_hand_written_ones():
+    """Random sizes, ties (scores rounded to 2 digits), and n_pos where k / n_pos = 0.95."""
+    rng = np.random.default_rng(0)
+    for n in (5, 20, 60, 101, 400):
+        for rounding in (None, 2):
+            conf = rng.random(n)
+            conf = np.round(conf, rounding) if rounding else conf
+            corr = rng.random(n) < conf  # confident predictions tend to be right
+            if corr.all() or not corr.any():
+                continue
+            assert auroc(conf, corr) == pytest.approx(_old_auroc(conf, corr), abs=1e-12)
+            assert fpr_at_tpr(conf, corr) == _old_fpr95(conf, corr)

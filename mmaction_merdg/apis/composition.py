@@ -402,6 +402,15 @@ def apply_modalities(cfg, modalities: Union[str, Sequence[str]],
             cfg.model[key] = ConfigDict({m: v for m, v in cfg.model[key].items() if m in subset})
     if 'modalities' in cfg:
         cfg.modalities = subset
+    # A bare video path (MMAction2's inference_recognizer) becomes a sample of
+    # the subset's modalities: the steps that make one carry `modalities` too.
+    pipelines = [cfg.get('test_pipeline') or []] + [ds.get('pipeline') or []
+                                                    for ds in iter_loader_datasets(cfg)]
+    for pipeline in pipelines:
+        for step in pipeline:
+            if isinstance(step, dict) and step.get('type') == 'VideoFileSample' \
+                    and 'modalities' in step:
+                step['modalities'] = subset
     return cfg
 
 

@@ -68,7 +68,12 @@ def test_single_source_real_annotations(real_fixtures):
              (1111, 276, 730 + 176 + 870 + 218, 730 + 176 + 870 + 218))):
         cfg = compose_experiment(family, 'gmp', True, sources, targets, 'rgb,audio')
         datasets = list(iter_loader_datasets(cfg))
-        assert datasets[3] == datasets[2]  # the test set is the target validation set
+        # The test set is the target validation set (its pipeline starts with the
+        # step that turns a bare video path into a sample, dataset samples pass it).
+        test, val = dict(datasets[3]), dict(datasets[2])
+        test_steps, val_steps = test.pop('pipeline'), val.pop('pipeline')
+        assert test == val
+        assert [s for s in test_steps if s['type'] != 'VideoFileSample'] == val_steps
         built = [DATASETS.build(dict(ds, ann_root=osp.join(real_fixtures, ann), pipeline=[]))
                  for ds in datasets[:3]]
         assert tuple(len(ds) for ds in built) == lengths[:3]
@@ -125,7 +130,8 @@ def test_shift_and_subset_apply_to_a_method_config_and_cfg_options_come_last():
     # The synthetic world stays the same world: only which of its domains are used changes.
     assert all(d.source_domains == ['source0', 'source1'] for d in iter_loader_datasets(cfg))
     apply_modalities(cfg, 'flow,audio')
-    assert tuple(cfg.model.backbones) == ('flow_imgs', 'audios') == tuple(cfg.model.feat_dims)
+    assert tuple(cfg.model.backbones) == ('flow_imgs', 'audios')
+    assert tuple(cfg.model.get('feat_dims') or cfg.model.backbones) == ('flow_imgs', 'audios')
     with pytest.raises(ValueError, match=r"no backbone for \['imgs'\]"):
         apply_modalities(cfg, 'rgb,audio')
     with pytest.raises(ValueError, match=r"unknown domains \['D1'\]; synthetic has domains"):
@@ -154,3 +160,14 @@ def test_composed_config_dumps_to_a_standalone_leaf(tmp_path):
     assert back.model.to_dict() == cfg.model.to_dict()
     assert back.train_dataloader.to_dict() == cfg.train_dataloader.to_dict()
     check_shift(back, ['human'], ['cartoon'])
+
+
+def test_subset_narrows_the_video_file_step_of_the_test_pipeline():
+    # inference_recognizer(model, 'clip.mp4') runs cfg.test_pipeline: its
+    # VideoFileSample must make a sample of the subset's modalities only.
+    cfg = compose_experiment('hac', 'fusion', mer=True, modalities='rgb,audio')
+    for pipeline in (cfg.test_pipeline, cfg.test_dataloader.dataset.pipeline):
+        steps = [s for s in pipeline if s['type'] == 'VideoFileSample']
+        assert len(steps) == 1 and tuple(steps[0]['modalities']) == ('imgs', 'audios')
+    full = compose_experiment('hac', 'fusion', mer=True)
+    assert tuple(full.test_pipeline[0]['modalities']) == ('imgs', 'flow_imgs', 'audios')

@@ -1,10 +1,10 @@
 # Entry point: JAT alone on the embedded synthetic benchmark: jat_merdg_synthetic.py
-# without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
+# without MER-DG (regularizers.mer removed).
 _base_ = [
     'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
     '_base_/methods/jat.py',
 ]
 
 # The discriminators classify the recipe's two source domains.
-model = dict(mer_loss=None, projector=None, regularizers=dict(jat=dict(
+model = dict(regularizers=dict(mer=None, jat=dict(
     _base_.jat_regularizer, domains=_base_.source_domains)))

@@ -1,11 +1,11 @@
 # Entry point: SimMMDG alone on the embedded synthetic benchmark: simmmdg_merdg_synthetic.py
-# without MER-DG (the recipe's legacy mer_loss/projector keys dropped).
+# without MER-DG (regularizers.mer removed).
 _base_ = [
     'synthetic/merdg_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-source0-source1-to-target-rgb-flow-audio.py',
     '_base_/methods/simmmdg.py',
 ]
 
-model = dict(mer_loss=None, projector=None, regularizers=dict(simmmdg=dict(
+model = dict(regularizers=dict(mer=None, simmmdg=dict(
     _base_.simmmdg_regularizer,
     # CPU-sized heads, as the MER-DG projector of this recipe (128 wide).
     projector=dict(type='SupConProjector', hidden_channels=128, out_channels=128),

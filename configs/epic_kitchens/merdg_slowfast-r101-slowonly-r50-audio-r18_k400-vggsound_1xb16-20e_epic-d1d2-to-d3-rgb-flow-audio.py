@@ -8,4 +8,4 @@ _base_ = [
     '../_base_/methods/merdg.py',
 ]
 
-model = dict(**_base_.merdg)
+model = dict(regularizers=dict(mer=_base_.mer_regularizer))

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/methods/merdg.py',
 ]
 
-model = dict(**_base_.merdg)
+model = dict(regularizers=dict(mer=_base_.mer_regularizer_synthetic))
 # One torch thread: measured on the shared 2 cores (load ~14), an iteration of
 # the clip model took 25.6 s with torch's 2 threads and 1.2 s with 1.
 custom_hooks = _base_.custom_hooks + [dict(type='TorchThreadsHook', num_threads=1)]

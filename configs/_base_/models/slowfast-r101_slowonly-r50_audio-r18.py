@@ -2,7 +2,6 @@
 #   RGB   : SlowFast-R101 8x8, Kinetics-400 init      -> 2048 + 256 = 2304-d
 #   flow  : SlowOnly-R50 (2 input channels), K400-flow -> 2048-d
 #   audio : VGGSound ResNet-18 over 257x1004 log spectrograms -> 512-d
-#   per-modality projection Linear-LN-ReLU x2 -> 128 (for feature-level methods).
 # The method (Fusion, MER-DG, ...) is added by a configs/_base_/methods/ fragment.
 #
 # Pretrained weights are loaded per backbone (weights_only=True). Put them in
@@ -53,9 +52,6 @@ model = dict(
             type='AudioResNet18', pretrained=audio_checkpoint,
             frozen_stages=frozen_stages)),
     feat_dims=dict(imgs=2304, flow_imgs=2048, audios=512),
-    # Per-modality projection neck for feature-level methods (built only when
-    # a configs/_base_/methods/ fragment sets a feature loss).
-    projector=dict(type='MERProjector', hidden_channels=512, out_channels=128),
     # num_classes: EPIC-Kitchens' 8 verbs; leaves of other datasets set theirs.
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=8, hidden_channels=512,

@@ -29,11 +29,6 @@ model = dict(
     # Pooled feature sizes: SlowFast slow 256 + fast 32; SlowOnly-R18 at base 8
     # gives 64; ResNetAudio-50 at base 4 gives 128.
     feat_dims=dict(imgs=288, flow_imgs=64, audios=128),
-    # Per-modality projection neck for feature-level methods (MER-DG's
-    # entropy loss sees its output): the official Linear-LN-ReLU x2 -> 128 at
-    # a CPU width. Built only when a method sets a feature loss
-    # (configs/_base_/methods/).
-    projector=dict(type='MERProjector', hidden_channels=128, out_channels=128),
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
         dropout_ratio=0.5, score_type='prob'),  # softmax scores at test time

@@ -1,6 +1,6 @@
 # One small MLP encoder per modality, for the vector-level
 # synthetic benchmark (SyntheticMMDGVectorDataset): the recognizer, fusion
-# head and projector of the clip-level model, the encoders replaced by
+# head of the clip-level model, the encoders replaced by
 # Linear-ReLU x2 (32 -> 64 -> 64). The method (Fusion, MER-DG) comes from
 # configs/_base_/methods/.
 model = dict(
@@ -14,7 +14,6 @@ model = dict(
     feat_dims=dict(imgs=64, flow_imgs=64, audios=64),
     # Inputs are vectors [N, V, 32]: fed as [N*V, 32].
     input_layouts=dict(imgs='NC', flow_imgs='NC', audios='NC'),
-    projector=dict(type='MERProjector', hidden_channels=128, out_channels=128),
     cls_head=dict(
         type='MultiModalFusionHead', num_classes=4, hidden_channels=128,
         dropout_ratio=0.5, score_type='prob'),

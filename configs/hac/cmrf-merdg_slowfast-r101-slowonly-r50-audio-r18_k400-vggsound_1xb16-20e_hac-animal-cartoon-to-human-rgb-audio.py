@@ -31,6 +31,6 @@ val_dataloader = dict(dataset=dict(datasets=[
 test_dataloader = dict(dataset=dict(domains=target_domains, modalities=modalities))
 
 # The runtime hooks plus the method's own (e.g. its averaged teacher).
-custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks
+custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks_hac
 val_evaluator = dict(source_domains=source_domains, target_domains=target_domains)
 test_evaluator = val_evaluator

@@ -29,4 +29,4 @@ val_dataloader = dict(dataset=dict(datasets=[
 test_dataloader = dict(dataset=dict(modalities=modalities))
 
 # The runtime hooks plus the method's own (e.g. its averaged teacher).
-custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks
+custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks_hac

@@ -15,4 +15,4 @@ model = dict(
     cls_head=dict(num_classes=_base_.num_classes))
 
 # The runtime hooks plus the method's own (e.g. its averaged teacher).
-custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks
+custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks_hac

@@ -15,6 +15,9 @@ from .search_space import LogUniform
 METHODS: Dict[str, MethodSpec] = {}
 
 _MER_WEIGHT = 'model.regularizers.mer.loss.loss_weight'
+_MER_HIDDEN = 'model.regularizers.mer.projector.hidden_channels'
+#: The begin iteration of a method's AveragedTeacherHook (its teacher's start).
+TEACHER_BEGIN_ITER = 'custom_hooks.AveragedTeacherHook.begin_iter'
 
 
 def register_method(spec: MethodSpec) -> MethodSpec:
@@ -38,7 +41,15 @@ MERDG = MethodSpec(
     name='merdg', title='MER-DG',
     paper='Yarici & AlRegib, ICML 2026', official_code='olivesgatech/MER-DG',
     fragment='merdg', regularizer_key='mer', regularizer_var='mer_regularizer',
-    defaults={'*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer')}},
+    defaults={
+        '*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer'),
+              _MER_HIDDEN: Default(2048, 'train_mer_dg.py ProjectHead --hidden_dim 2048, '
+                                         'not overridden by run_experiments.sh')},
+        'synthetic': {_MER_HIDDEN: Default(128, 'CPU-sized head of the synthetic benchmark '
+                                                '(mer_regularizer_synthetic), not official')},
+        'synthetic_vector': {_MER_HIDDEN: Default(128, 'CPU-sized head of the synthetic '
+                                                       'benchmark (mer_regularizer_synthetic), '
+                                                       'not official')}},
     search_space={_MER_WEIGHT: LogUniform(0.1, 30.0)})
 
 register_method(MethodSpec(
@@ -51,7 +62,14 @@ register_method(MethodSpec(
     name='cmrf', title='CMRF', paper='Fan et al., NeurIPS 2024',
     official_code='fanyunfeng-bit/Cross-modal-Representation-Flattening-for-MMDG',
     fragment='cmrf', regularizer_key='cmrf', regularizer_var='cmrf_regularizer',
-    hooks_var='cmrf_hooks', needs_teacher=True))
+    hooks_var='cmrf_hooks', needs_teacher=True,
+    defaults={
+        'epic_kitchens': {TEACHER_BEGIN_ITER: Default(
+            400, 'CMRF README, EPIC commands: train_video_flow_audio_EPIC_ours2.py '
+                 '--sma_start_step 400')},
+        'hac': {TEACHER_BEGIN_ITER: Default(
+            100, 'CMRF README, HAC commands: train_video_flow_audio_HAC_ours2.py '
+                 '--sma_start_step 100')}}))
 register_method(MethodSpec(
     name='rnanet', title='RNA-Net', paper='Planamente et al., WACV 2022',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='rnanet', regularizer_key='rna',

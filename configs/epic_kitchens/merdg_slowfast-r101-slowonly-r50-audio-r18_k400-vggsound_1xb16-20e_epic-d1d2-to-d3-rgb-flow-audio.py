@@ -4,7 +4,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/models/slowfast-r101_slowonly-r50_audio-r18.py',
     '../_base_/datasets/epic_kitchens_mm.py',
-    '../_base_/schedules/adam-1e-4_multistep_20e.py',
+    '../_base_/schedules/lars-1e-4_20e.py',  # MER-DG's official recipe (LARS)
     '../_base_/methods/merdg.py',
 ]
 

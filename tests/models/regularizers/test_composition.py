@@ -135,9 +135,13 @@ def test_adding_merdg_changes_only_loss_mer(method, reg):
     assert not grads or any(g is not None and g.abs().sum() > 0 for g in grads)
 
 
-def test_merdg_projection_head_is_2048_wide_in_the_entry_config():
+def test_the_entry_config_follows_the_official_recipe():
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'merdg_epic_d1d2_d3.py'))
     assert cfg.model.regularizers.mer.projector.hidden_channels == 2048
+    assert cfg.optim_wrapper.optimizer.type == 'LARS' and cfg.param_scheduler == []
+    assert cfg.optim_wrapper.paramwise_cfg.trainable == ['backbones.*.layer4', 'cls_head',
+                                                         'regularizers']
+    assert cfg.train_cfg.max_epochs == 20 and cfg.train_dataloader.batch_size == 16
     frag = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'methods', 'merdg.py'))
     assert frag.mer_regularizer.projector.hidden_channels == 2048
     mer = MODELS.build(dict(type='MERRegularizer', feat_dims=dict(imgs=8, audios=4),

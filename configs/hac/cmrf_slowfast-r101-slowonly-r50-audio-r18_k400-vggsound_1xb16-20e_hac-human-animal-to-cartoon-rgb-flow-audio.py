@@ -6,5 +6,6 @@ _base_ = ['./fusion_slowfast-r101-slowonly-r50-audio-r18_k400-vggsound_1xb16-20e
 
 model = dict(regularizers=dict(cmrf=_base_.cmrf_regularizer))
 
-# The runtime hooks plus the averaged teacher.
-custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks
+# The runtime hooks plus the averaged teacher (from iteration 100 on HAC, as the
+# CMRF README's HAC commands; 400 on EPIC).
+custom_hooks = _base_.custom_hooks + _base_.cmrf_hooks_hac

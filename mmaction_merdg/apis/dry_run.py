@@ -24,7 +24,8 @@ def dry_run_check(cfg) -> Dict:
     model = MODELS.build(cfg.model)
     report = dict(model=dict(type=cfg.model['type'],
                              params=int(sum(p.numel() for p in model.parameters()))))
-    mer = getattr(model, 'mer_loss', None)
+    regs = getattr(model, 'regularizers', None) or {}
+    mer = regs['mer'].loss if 'mer' in regs else None
     report['model']['mer_loss'] = (None if mer is None else
                                    f'{type(mer).__name__}({mer.extra_repr()})')
     missing = [k for k in ('train_dataloader', 'val_dataloader', 'test_dataloader',

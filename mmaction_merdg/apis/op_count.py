@@ -103,8 +103,8 @@ def count_fusion_vs_merdg(root: str, config: str = TINY_CONFIG, batch: int = 16,
     """
     torch.manual_seed(0)
     model = build_tiny_model(root, config, modalities)
-    if model.mer_loss is None:
-        raise ValueError(f'{config}: the model has no mer_loss; nothing to compare.')
+    if 'mer' not in model.regularizers:
+        raise ValueError(f'{config}: the model has no regularizers.mer; nothing to compare.')
     shapes = shapes or TINY_SHAPES
     g = torch.Generator().manual_seed(0)
     inputs = {m: torch.randn((batch, ) + tuple(shapes[m]), generator=g)

@@ -36,6 +36,7 @@ def _head128(key: str, translator: bool = False) -> Dict[str, Default]:
         out[f'model.regularizers.{key}.translator_hidden_channels'] = Default(128, _CPU)
     return out
 
+_MER_HIDDEN = 'model.regularizers.mer.projector.hidden_channels'
 
 
 def register_method(spec: MethodSpec) -> MethodSpec:
@@ -59,9 +60,12 @@ MERDG = MethodSpec(
     name='merdg', title='MER-DG',
     paper='Yarici & AlRegib, ICML 2026', official_code='olivesgatech/MER-DG',
     fragment='merdg', regularizer_key='mer', regularizer_var='mer_regularizer',
-    defaults={'*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer')},
-              **_on_synthetic({'model.regularizers.mer.projector.hidden_channels': Default(
-                  128, 'CPU-sized projection head of the synthetic benchmarks')})},
+    defaults={
+        '*': {_MER_WEIGHT: Default(3.0, 'MER-DG paper / train_mer_dg.py --lambda_mer'),
+              _MER_HIDDEN: Default(2048, 'train_mer_dg.py ProjectHead --hidden_dim 2048, '
+                                         'not overridden by run_experiments.sh')},
+        **_on_synthetic({_MER_HIDDEN: Default(
+            128, 'CPU-sized projection head of the synthetic benchmarks, not official')})},
     search_space={_MER_WEIGHT: LogUniform(0.1, 30.0)})
 
 register_method(MethodSpec(
@@ -76,10 +80,17 @@ register_method(MethodSpec(
     official_code='fanyunfeng-bit/Cross-modal-Representation-Flattening-for-MMDG',
     fragment='cmrf', regularizer_key='cmrf', regularizer_var='cmrf_regularizer',
     hooks_var='cmrf_hooks', needs_teacher=True,
-    defaults=_on_synthetic(dict(
-        _head128('cmrf'),
-        **{'custom_hooks.-1.begin_iter': Default(0, _TEACHER_START),
-           'custom_hooks.-1.begin_epoch': Default(1, _TEACHER_START)}))))
+    defaults={
+        **_on_synthetic(dict(
+            _head128('cmrf'),
+            **{'custom_hooks.-1.begin_iter': Default(0, _TEACHER_START),
+               'custom_hooks.-1.begin_epoch': Default(1, _TEACHER_START)})),
+        'epic_kitchens': {'custom_hooks.-1.begin_iter': Default(
+            400, 'CMRF README, EPIC commands: train_video_flow_audio_EPIC_ours2.py '
+                 '--sma_start_step 400')},
+        'hac': {'custom_hooks.-1.begin_iter': Default(
+            100, 'CMRF README, HAC commands: train_video_flow_audio_HAC_ours2.py '
+                 '--sma_start_step 100')}}))
 register_method(MethodSpec(
     name='rnanet', title='RNA-Net', paper='Planamente et al., WACV 2022',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='rnanet', regularizer_key='rna',

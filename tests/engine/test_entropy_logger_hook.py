@@ -17,8 +17,19 @@ def _orthonormal(n, k, seed):
     return q
 
 
+class _ToyMER:
+    """A regularizer's logging contract: ``last_tensors()``."""
+
+    def __init__(self):
+        self.tensors = {}
+
+    def last_tensors(self):
+        return dict(self.tensors)
+
+
 class ToyTwoModalityModel(BaseModel):
-    """Sets ``last_projections`` in ``loss`` as ``MultiModalRecognizer`` does.
+    """Sets its MER-DG regularizer's ``last_tensors()`` in ``loss`` as
+    ``MERRegularizer`` does.
 
     ``imgs`` projections have rank 3 (equal singular values), ``audios`` are a
     rotation of ``imgs``: RankMe 3 for both and CKA 1 between them. The pooled
@@ -30,15 +41,15 @@ class ToyTwoModalityModel(BaseModel):
         super().__init__()
         self.w = torch.nn.Parameter(torch.zeros(1))
         self.with_proj = with_proj
-        self.last_projections = {}
+        self.regularizers = dict(mer=_ToyMER()) if with_proj else {}
         self.last_features = {}
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         n = inputs.shape[0]
         z = 4.0 * _orthonormal(n, 3, 0) @ _orthonormal(8, 3, 1).T  # [N, 8], rank 3
         if self.with_proj:
-            self.last_projections = dict(imgs=z.detach(),
-                                         audios=(z @ _orthonormal(8, 8, 2)).detach())
+            self.regularizers['mer'].tensors = dict(
+                imgs=z.detach(), audios=(z @ _orthonormal(8, 8, 2)).detach())
         f = _orthonormal(n, 5, 3) @ _orthonormal(16, 5, 4).T  # [N, 16], rank 5
         self.last_features = dict(imgs=f, audios=f[:, :12])
         return dict(loss_cls=(self.w - inputs.mean()).pow(2).sum())

@@ -98,10 +98,10 @@ def timed(fn, device):
 def main(argv=None):
     args = parse_args(argv)
     model, inputs, samples, n = build(args)
-    mer_loss = model.mer_loss
-    if mer_loss is None:
-        raise ValueError('the config has no mer_loss: nothing to compare')
+    if 'mer' not in model.regularizers:
+        raise ValueError('the config has no regularizers.mer: nothing to compare')
     mer = model.regularizers['mer']  # MER-DG's regularizer, switched off for Fusion
+    mer_loss = mer.loss
     optim = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-5)
     times = dict(fusion=[], merdg=[])
     if args.device.startswith('cuda'):
@@ -119,7 +119,7 @@ def main(argv=None):
                 times[name].append(dt)
     model.regularizers['mer'] = mer
     # The loss alone, on projected features of the real size.
-    proj = model.projectors  # MERProjectorBank, or a dict of custom heads
+    proj = mer.projectors  # MERProjectorBank, or a dict of custom heads
     d = proj.out_channels if hasattr(proj, 'out_channels') else \
         next(iter(proj.values())).layers[-1].out_features
     z = torch.randn(n, d, device=args.device, requires_grad=True)

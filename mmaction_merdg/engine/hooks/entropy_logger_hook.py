@@ -21,11 +21,17 @@ TensorBoard; ``LocalVisBackend`` writes ``vis_data/scalars.json``).
 
 Sources (``sources`` argument), read from the model after ``model.loss(...)``:
 
-* ``proj``: ``model.last_projections``, dict ``modality -> detached [N, 128]``,
-  the projections the MER loss sees (``MultiModalRecognizer`` sets it when a MER
-  loss is configured);
-* ``feat``: ``model.last_features``, the pooled encoder features ``[N, D_m]``,
-  present for Fusion too, so curves of the two methods are comparable.
+* ``proj``: ``'regularizers.mer'``: the MER-DG regularizer's
+  ``last_tensors()`` (the regularizer contract of
+  ``mmaction_merdg.models.regularizers.base_regularizer``), dict ``name ->
+  detached [N, 128]``, the projections the MER loss read (``name`` a modality,
+  or ``<modality>/shared`` and ``<modality>/specific`` composed with SimMMDG);
+* ``feat``: ``model.last_features``, the pooled encoder features ``[N, D_m]``
+  (before embedding dropout), present for Fusion too, so curves of the two
+  methods are comparable.
+
+A source is ``'regularizers.<key>'`` (that regularizer's ``last_tensors()``)
+or the name of a model attribute holding such a dict.
 
 A source the model lacks is skipped (a warning names it once). The values
 describe one batch of the master rank (a DDP wrapper is unwrapped).
@@ -55,9 +61,10 @@ class ModalityEntropyLoggerHook(Hook):
             ``ModalityEntropyLoss``. Defaults to 1e-4.
         log_cka (bool): Also log linear CKA between every pair of modalities.
             Defaults to True.
-        sources (dict): Tag name -> model attribute holding a dict
-            ``modality -> [N, D]``. Defaults to
-            ``dict(proj='last_projections', feat='last_features')``.
+        sources (dict): Tag name -> ``'regularizers.<key>'`` (that
+            regularizer's ``last_tensors()``) or a model attribute holding a
+            dict ``name -> [N, D]``. Defaults to
+            ``dict(proj='regularizers.mer', feat='last_features')``.
         prefix (str): Tag prefix. Defaults to ``'entropy'``.
 
     Example:
@@ -76,7 +83,7 @@ class ModalityEntropyLoggerHook(Hook):
         self.interval = interval
         self.eps = eps
         self.log_cka = log_cka
-        self.sources = dict(sources or dict(proj='last_projections', feat='last_features'))
+        self.sources = dict(sources or dict(proj='regularizers.mer', feat='last_features'))
         if not self.sources:
             raise ValueError('sources must name at least one model attribute')
         self.prefix = prefix
@@ -112,6 +119,15 @@ class ModalityEntropyLoggerHook(Hook):
                 scalars[f'{tag}/cka/{a}-{b}'] = linear_cka(usable[a], usable[b])
         return scalars
 
+    @staticmethod
+    def read_source(model, attr: str) -> Optional[Dict[str, torch.Tensor]]:
+        """The tensors of one source (None when the model lacks it)."""
+        if attr.startswith('regularizers.'):
+            regs = getattr(model, 'regularizers', None) or {}
+            key = attr[len('regularizers.'):]
+            return regs[key].last_tensors() if key in regs else None
+        return getattr(model, attr, None)
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         if not self.every_n_train_iters(runner, self.interval):
@@ -121,12 +137,12 @@ class ModalityEntropyLoggerHook(Hook):
             model = model.module
         scalars = {}
         for source, attr in self.sources.items():
-            tensors = getattr(model, attr, None)
+            tensors = self.read_source(model, attr)
             if not tensors:
                 if attr not in self._warned:
                     print_log(
                         f'ModalityEntropyLoggerHook: the model has no `{attr}` '
-                        f'(dict modality -> [N, D]); source "{source}" is not logged.',
+                        f'(dict name -> [N, D]); source "{source}" is not logged.',
                         logger='current', level=30)
                     self._warned.add(attr)
                 continue

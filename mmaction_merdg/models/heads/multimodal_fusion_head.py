@@ -23,6 +23,14 @@ class MultiModalFusionHead(nn.Module):
         hidden_channels (int): Hidden width; 0 gives a single linear layer.
             Defaults to 512.
         dropout_ratio (float): Dropout before each linear layer. Defaults to 0.5.
+        input_dropout_ratio (float, optional): Dropout on the concatenated
+            input alone (before the first linear layer). None: ``dropout_ratio``
+            (the head drops its own input). ``MultiModalRecognizer`` sets it to
+            0 when it drops each modality's embedding itself
+            (``embedding_dropout``), as the official heads do: the fused MLP of
+            SimMMDG / MER-DG / the MMDG benchmark is Linear-ReLU-Dropout-Linear
+            on embeddings the per-modality heads have already dropped.
+            Defaults to None.
         loss_cls (dict): Classification loss config. Defaults to
             ``dict(type='CrossEntropyLoss')`` (MMAction2's).
         score_type (str): What :meth:`predict_scores` returns: ``'prob'``
@@ -39,6 +47,7 @@ class MultiModalFusionHead(nn.Module):
                  num_classes: int,
                  hidden_channels: int = 512,
                  dropout_ratio: float = 0.5,
+                 input_dropout_ratio: Optional[float] = None,
                  loss_cls: dict = dict(type='CrossEntropyLoss'),
                  score_type: str = 'prob',
                  average_clips: Optional[str] = None) -> None:
@@ -56,15 +65,19 @@ class MultiModalFusionHead(nn.Module):
         self.num_classes = num_classes
         self.score_type = score_type
         total = sum(self.in_channels.values())
+        self.input_dropout_ratio = float(dropout_ratio if input_dropout_ratio is None
+                                         else input_dropout_ratio)
+        # Same module layout whatever the ratios (checkpoint keys unchanged).
         layers = []
         if hidden_channels:
             layers += [
-                nn.Dropout(dropout_ratio),
+                nn.Dropout(self.input_dropout_ratio),
                 nn.Linear(total, hidden_channels),
                 nn.ReLU(inplace=True)
             ]
             total = hidden_channels
-        layers += [nn.Dropout(dropout_ratio), nn.Linear(total, num_classes)]
+        layers += [nn.Dropout(dropout_ratio if hidden_channels else self.input_dropout_ratio),
+                   nn.Linear(total, num_classes)]
         self.mlp = nn.Sequential(*layers)
         self.loss_cls = MODELS.build(loss_cls)
 

@@ -14,13 +14,14 @@ class MERProjector(nn.Module):
 
     Args:
         in_channels (int): Size of the pooled encoder feature.
-        hidden_channels (int): Width of the two hidden layers. Defaults to 512.
+        hidden_channels (int): Width of the two hidden layers. Defaults to
+            2048 (the official ``ProjectHead``'s ``--hidden_dim``).
         out_channels (int): Size of the projected feature ``z``. Defaults to 128.
     """
 
     def __init__(self,
                  in_channels: int,
-                 hidden_channels: int = 512,
+                 hidden_channels: int = 2048,
                  out_channels: int = 128) -> None:
         super().__init__()
         self.layers = nn.Sequential(

@@ -47,11 +47,12 @@ class MERProjectorBank(nn.Module):
 
     Args:
         in_channels (dict): ``modality -> D_m``, in the order to stack.
-        hidden_channels (int): Width of the two hidden layers. Defaults to 512.
+        hidden_channels (int): Width of the two hidden layers. Defaults to
+            2048 (the official ``--hidden_dim``).
         out_channels (int): Size of each projected feature. Defaults to 128.
     """
 
-    def __init__(self, in_channels: Mapping[str, int], hidden_channels: int = 512,
+    def __init__(self, in_channels: Mapping[str, int], hidden_channels: int = 2048,
                  out_channels: int = 128) -> None:
         super().__init__()
         if not in_channels:
@@ -124,20 +125,30 @@ class MERProjectorBank(nn.Module):
     def _stack_per_modality_keys(self, state_dict: Dict[str, Tensor], prefix: str,
                                  *args) -> None:
         """Stack ``<prefix><m>.layers.<i>.*`` (per-modality heads) into this layout."""
-        if not any(k.startswith(f'{prefix}{m}.layers.') for m in self.modalities
-                   for k in state_dict):
-            return
-        for m in self.modalities:
-            for attr in ('weight', 'bias'):
-                key = f'{prefix}{m}.layers.0.{attr}'
-                if key in state_dict:
-                    value = state_dict.pop(key)
-                    state_dict[f'{prefix}fc1_{attr}.{m}'] = value.t() if attr == 'weight' else value
-        for name, index, attr in _STACKED:
-            keys = [f'{prefix}{m}.layers.{index}.{attr}' for m in self.modalities]
-            if not all(k in state_dict for k in keys):
-                continue  # reported by load_state_dict as missing/unexpected
-            state_dict[prefix + name] = _to_bank(torch.stack([state_dict.pop(k) for k in keys]))
+        stack_per_modality_keys(state_dict, prefix, self.modalities)
+
+
+def stack_per_modality_keys(state_dict: Dict[str, Tensor], prefix: str,
+                            modalities: Sequence[str]) -> None:
+    """Rewrite, in place, per-modality :class:`MERProjector` keys
+    ``<prefix><m>.layers.<i>.*`` into the :class:`MERProjectorBank` layout
+    (``<prefix>fc1_weight.<m>``, ``<prefix>fc2_weight``...). Keys of a layer
+    missing for some modality are left as they are (``load_state_dict``
+    reports them). Used by the bank's load pre-hook and by the checkpoint
+    converter (``tools/misc/convert_checkpoint.py``)."""
+    if not any(k.startswith(f'{prefix}{m}.layers.') for m in modalities for k in state_dict):
+        return
+    for m in modalities:
+        for attr in ('weight', 'bias'):
+            key = f'{prefix}{m}.layers.0.{attr}'
+            if key in state_dict:
+                value = state_dict.pop(key)
+                state_dict[f'{prefix}fc1_{attr}.{m}'] = value.t() if attr == 'weight' else value
+    for name, index, attr in _STACKED:
+        keys = [f'{prefix}{m}.layers.{index}.{attr}' for m in modalities]
+        if not all(k in state_dict for k in keys):
+            continue  # reported by load_state_dict as missing/unexpected
+        state_dict[prefix + name] = _to_bank(torch.stack([state_dict.pop(k) for k in keys]))
 
 
 def _to_bank(value: Tensor) -> Tensor:

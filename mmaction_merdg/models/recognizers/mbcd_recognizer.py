@@ -19,12 +19,9 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from mmaction.registry import MODELS
-from mmaction.utils import SampleList
 
-from ..regularizers.base_regularizer import RegularizerInputs
 from ..regularizers.mbcd_regularizer import (MBCDRegularizer, confidence_ratios,
                                              drop_probabilities, modality_drop_masks)
-from .feature_checks import check_finite_features
 from .multimodal_recognizer import MultiModalRecognizer
 
 
@@ -58,6 +55,11 @@ def dsu_perturb(x: Tensor, eps: float = 1e-6,
     gamma = sigma + e2 * (sigma.var(dim=0, keepdim=True) + eps).sqrt()
     shape = mu.shape + (1, ) * len(dims)  # [N, C] -> [N, C, 1, ...]
     return (x - mu.view(shape)) / sigma.view(shape) * gamma.view(shape) + beta.view(shape)
+
+
+#: MBCD's fused head reads the un-dropped avg-pool embeddings and has no input
+#: dropout (``PredHead`` of ``train_MBCD.py``: Linear-ReLU-Dropout-Linear).
+MBCD_EMBEDDING_DROPOUT = dict(imgs=0.0, flow_imgs=0.0, audios=0.0)
 
 
 class _Features(nn.Module):
@@ -97,7 +99,12 @@ class MBCDRecognizer(MultiModalRecognizer):
       base) tanh(r_m - 1)``, ``base = 0`` (see ``modality_drop_masks``).
 
     The regularizers receive the pre-step embeddings (those MBCD's unimodal
-    and distillation terms use) and the fused logits.
+    and distillation terms use) and the fused logits. The embeddings are not
+    dropped and the fusion head has no input dropout (``embedding_dropout``
+    defaults to 0 for every modality), as the reference's ``PredHead``.
+    The look-ahead is the recognizer's ``fused_logits`` extension point and
+    DSU its ``training_features``; the loss and the regularizer loop are the
+    parent's.
 
     Deviations: DSU draws its coin per hooked module (the reference draws one
     for SlowFast's two pathways together) and leaves 2-D features (vector
@@ -117,14 +124,18 @@ class MBCDRecognizer(MultiModalRecognizer):
         modality_drop_base (float): ``base`` of the drop probability.
             Defaults to 0.0.
         feature_norm (bool): LayerNorm the pooled embeddings. Defaults to True.
+        embedding_dropout (dict, optional): As :class:`MultiModalRecognizer`;
+            defaults to 0 for every modality (MBCD's reference).
         **kwargs: :class:`MultiModalRecognizer`'s arguments; ``regularizers``
             must hold exactly one ``MBCDRegularizer``.
     """
 
     def __init__(self, *args, meta_stage: str = 'layer4', inner_lr: float = 1e-4,
                  dsu_prob: float = 0.5, modality_drop_base: float = 0.0,
-                 feature_norm: bool = True, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+                 feature_norm: bool = True,
+                 embedding_dropout: Optional[Dict[str, float]] = MBCD_EMBEDDING_DROPOUT,
+                 **kwargs) -> None:
+        super().__init__(*args, embedding_dropout=embedding_dropout, **kwargs)
         names = [n for n, r in self.regularizers.items() if isinstance(r, MBCDRegularizer)]
         if len(names) != 1:
             raise ValueError('MBCDRecognizer needs exactly one MBCDRegularizer in '
@@ -196,37 +207,31 @@ class MBCDRecognizer(MultiModalRecognizer):
                     updated[name] = p - self.inner_lr * g
         return updated
 
-    def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> Dict[str, Tensor]:
-        """``loss_cls`` at the meta-updated encoders, and every regularizer's outputs."""
-        inputs, data_samples, num_views = self.training_views(inputs, data_samples)
-        labels = self._labels(data_samples)
-        mbcd: MBCDRegularizer = self.regularizers[self.mbcd_key]
+    def training_features(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """The pre-step embeddings, with DSU around ``meta_stage``."""
         handles = self._dsu_hooks() if self.dsu_prob > 0 else []
         try:
-            pre = self.extract_feat(inputs)
+            return self.extract_feat(inputs)
         finally:
             for h in handles:
                 h.remove()
-        check_finite_features(pre)
-        self.last_features = {m: f.detach() for m, f in pre.items()}
-        uni = mbcd.unimodal_logits(pre)  # kept for mbcd.forward: one dropout draw
+
+    def fused_logits(self, inputs: Dict[str, Tensor], feats: Dict[str, Tensor],
+                     labels: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """MBCD's look-ahead: fused logits of the meta-updated encoders.
+
+        ``feats`` (the pre-step embeddings) give the unimodal cross-entropies
+        whose gradient moves ``meta_stage``; the embeddings are recomputed at
+        the moved parameters, each modality's samples dropped by
+        ``modality_drop_masks``, and fused. Logs ``mbcd/<m>/drop_prob``.
+        """
+        mbcd: MBCDRegularizer = self.regularizers[self.mbcd_key]
+        uni = mbcd.unimodal_logits(feats)  # kept for mbcd.forward: one dropout draw
         ce = {m: F.cross_entropy(z, labels) for m, z in uni.items()}
         post = torch.func.functional_call(_Features(self), {
             'model.' + k: v for k, v in self.meta_parameters(ce).items()}, (inputs, ))
+        post = self.drop_embeddings(post)
         drop = drop_probabilities(confidence_ratios(uni), self.modality_drop_base)
-        keep = modality_drop_masks(drop, pre[self.modalities[0]])  # modality -> [N, 1]
+        keep = modality_drop_masks(drop, feats[self.modalities[0]])  # modality -> [N, 1]
         logits = self.cls_head({m: post[m] * keep[m] for m in self.modalities})
-        losses = self.cls_head.loss(logits, labels)
-        losses.update({f'mbcd/{m}/drop_prob': p.detach() for m, p in drop.items()})
-        batch = RegularizerInputs(
-            feats=pre, logits=logits, labels=labels,
-            domains=[ds.get('domain', None) for ds in data_samples],
-            inputs=inputs, model=self, num_views=num_views)
-        for name, reg in self.regularizers.items():
-            out = reg(batch)
-            clash = set(out) & set(losses)
-            if clash:
-                raise KeyError(f'regularizers.{name} returned {sorted(clash)}, '
-                               'already produced by the head or another regularizer.')
-            losses.update(out)
-        return losses
+        return logits, {f'mbcd/{m}/drop_prob': p.detach() for m, p in drop.items()}

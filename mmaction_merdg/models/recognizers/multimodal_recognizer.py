@@ -5,37 +5,50 @@ Data flow (one way)::
 
     inputs[m] [N, V, ...] -> backbone[m] -> global pool -> mean over V -> feat[m] [N, D_m]
     (training with train_cfg.views_as_samples: [N, V, ...] -> [V*N, 1, ...] first)
-    {feat[m]} -> cls_head (concat -> MLP) -> logits [N, K] -> loss_cls
-    (feats, logits, labels, domains) -> regularizers[name] -> loss_* (+ logged scalars)
+    training: feat[m] -> Dropout(embedding_dropout[m]) -> emb[m]   (once, for every loss)
+    {emb[m]} -> fused_logits (cls_head: concat -> MLP) -> logits [N, K] -> loss_cls
+    (emb, logits, labels, domains) -> regularizers[name] -> loss_* (+ logged scalars)
+
+Extension points for methods that change the forward before fusion (MBCD's
+look-ahead step): :meth:`MultiModalRecognizer.training_features` and
+:meth:`MultiModalRecognizer.fused_logits`; the regularizer loop
+(:meth:`MultiModalRecognizer.regularizer_losses`) is the same for all.
 
 Without regularizers the same code path is the Fusion baseline of SimMMDG /
 MER-DG. See :mod:`mmaction_merdg.models.regularizers` for the contract.
 """
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModel, ModuleDict
 from mmengine.registry import DefaultScope
-from torch import Tensor, nn
+from torch import Tensor
+from torch.nn import functional as F
 
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 
 from ...modalities import MODALITIES
+from .checkpoint_keys import rename_legacy_keys
 from .feature_checks import check_finite_features
 from ..utils import (check_feat_dim, forward_backbone, global_pool,  # noqa: F401
                      infer_feat_dims, load_backbone_checkpoint, resolve_layouts)
+from ..heads.multimodal_fusion_head import MultiModalFusionHead
 from ..regularizers.base_regularizer import BaseRegularizer, RegularizerInputs
 from .missing_modality import test_features
 
 
-def _legacy_projector_keys(state_dict, prefix, *args) -> None:
-    """Map ``projectors.<m>.*`` (before regularizers) to ``regularizers.mer.projectors``."""
-    for key in [k for k in state_dict if k.startswith(prefix + 'projectors.')]:
-        new = prefix + 'regularizers.mer.' + key[len(prefix):]
-        state_dict[new] = state_dict.pop(key)
+#: Dropout on each modality's pooled embedding in the official code: the
+#: SlowFast (RGB) and I3D/SlowOnly (flow) heads of SimMMDG, MER-DG and the MMDG
+#: benchmark return their embedding after ``Dropout(0.5)``; the audio head
+#: (VGGSound ``AudioAttGenModule``) has none.
+OFFICIAL_EMBEDDING_DROPOUT = dict(imgs=0.5, flow_imgs=0.5, audios=0.0)
 
+
+def _upgrade_keys(state_dict, prefix, *args) -> None:
+    """Load pre-hook: older checkpoint layouts (see ``checkpoint_keys``)."""
+    rename_legacy_keys(state_dict, prefix)
 
 
 @MODELS.register_module()
@@ -43,9 +56,10 @@ class MultiModalRecognizer(BaseModel):
     """Multimodal recognizer for multimodal domain generalization.
 
     Follows the MMDG architecture of SimMMDG (Dong et al., NeurIPS 2023) and
-    MER-DG: one encoder per modality, each pooled to a vector, a late-fusion
-    MLP classifier on the concatenated vectors, and, for MER-DG, a per-modality
-    projection head whose output enters a feature-entropy loss.
+    MER-DG: one encoder per modality, each pooled to a vector and (in
+    training) dropped out per modality, a late-fusion MLP classifier on the
+    concatenated vectors, and the method's regularizers (MER-DG's entropy
+    loss among them) on the same vectors.
 
     Args:
         backbones (dict): ``modality -> backbone config``; any backbone
@@ -66,12 +80,17 @@ class MultiModalRecognizer(BaseModel):
             ``num_classes`` are filled in). A None entry is skipped, so a
             config removes an inherited one with ``name=None``. Built and run
             in the dict's order. Defaults to None (Fusion).
-        projector (dict, optional): Legacy form of MER-DG (kept for existing
-            configs): with ``mer_loss`` it builds
-            ``regularizers['mer'] = MERRegularizer(projector, mer_loss)``.
-            Defaults to None.
-        mer_loss (dict, optional): Legacy form of MER-DG, see ``projector``.
-            None or ``loss_weight=0`` adds nothing. Defaults to None.
+        embedding_dropout (dict, optional): ``modality -> dropout ratio``
+            applied in training to each pooled embedding once, before the
+            fusion head and the regularizers alike: every loss reads the
+            dropped embedding, as in the official code (whose per-modality
+            heads return it after their dropout). A modality left out gets 0.
+            The fusion head's own input dropout is then set to 0
+            (``input_dropout_ratio``, unless ``cls_head`` sets it), as the
+            official fused MLP has none. None: the former behaviour, no
+            dropout here, the fusion head drops its input and the
+            regularizers read the un-dropped embeddings. Defaults to
+            :data:`OFFICIAL_EMBEDDING_DROPOUT` (RGB and flow 0.5, audio 0).
         data_preprocessor (dict, optional): Typically MMAction2's
             ``MultiModalDataPreprocessor``. Defaults to None.
         train_cfg (dict, optional): ``views_as_samples`` (bool, default
@@ -100,8 +119,7 @@ class MultiModalRecognizer(BaseModel):
                  feat_dims: Optional[Dict[str, int]] = None,
                  cls_head: Optional[dict] = None,
                  regularizers: Optional[Dict[str, Optional[dict]]] = None,
-                 projector: Optional[dict] = None,
-                 mer_loss: Optional[dict] = None,
+                 embedding_dropout: Optional[Dict[str, float]] = OFFICIAL_EMBEDDING_DROPOUT,
                  data_preprocessor: Optional[dict] = None,
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
@@ -143,21 +161,16 @@ class MultiModalRecognizer(BaseModel):
         self.feat_dims = infer_feat_dims(self.backbones, self.input_layouts, feat_dims,
                                          probe_shapes)
 
+        self.embedding_dropout = self._check_dropout(embedding_dropout)
         head_cfg = dict(copy.deepcopy(cls_head))
         head_cfg['in_channels'] = dict(self.feat_dims)
+        if self.embedding_dropout is not None and head_cfg.get('type') in (
+                'MultiModalFusionHead', MultiModalFusionHead):
+            head_cfg.setdefault('input_dropout_ratio', 0.0)  # dropped once, here
         self.cls_head = MODELS.build(head_cfg)
 
         reg_cfgs = {k: v for k, v in dict(regularizers or {}).items() if v is not None}
-        if mer_loss is not None and float(mer_loss.get('loss_weight', 1.0)) != 0:
-            if projector is None:
-                raise ValueError('MultiModalRecognizer: mer_loss needs a '
-                                 '`projector` config (e.g. MERProjector).')
-            if 'mer' in reg_cfgs:
-                raise ValueError('MultiModalRecognizer: MER-DG is given twice, as '
-                                 '`mer_loss`/`projector` and as `regularizers.mer`; '
-                                 'keep one (set mer_loss=None or regularizers.mer=None).')
-            reg_cfgs['mer'] = dict(type='MERRegularizer', projector=projector, loss=mer_loss)
-        self.regularizers = ModuleDict()
+        built = {}
         for name, cfg in reg_cfgs.items():
             cfg = dict(copy.deepcopy(cfg), feat_dims=dict(self.feat_dims),
                        num_classes=self.cls_head.num_classes)
@@ -165,33 +178,34 @@ class MultiModalRecognizer(BaseModel):
             if not isinstance(reg, BaseRegularizer):
                 raise TypeError(f'MultiModalRecognizer: regularizers.{name} built a '
                                 f'{type(reg).__name__}, not a BaseRegularizer.')
-            self.regularizers[name] = reg
-        # Checkpoints from before regularizers existed kept MER-DG's
-        # projectors at `projectors.<m>`.
-        self._register_load_state_dict_pre_hook(_legacy_projector_keys)
-        # Detached per-modality tensors of the last training step, for logging
-        # hooks (e.g. ModalityEntropyLoggerHook). Not part of the state dict.
+            reg.key = name
+            built[name] = reg
+        for name, reg in built.items():
+            reg.attach({k: r for k, r in built.items() if k != name})
+        # Those that read other regularizers' views run after all the others.
+        order = [k for k, r in built.items() if not r.reads_views] + \
+            [k for k, r in built.items() if r.reads_views]
+        self.regularizers = ModuleDict({k: built[k] for k in order})
+        # Older checkpoint layouts (MER-DG's heads at `projectors.<m>`).
+        self._register_load_state_dict_pre_hook(_upgrade_keys)
+        # Detached pooled encoder features (before embedding dropout) of the
+        # last training step, for logging hooks (ModalityEntropyLoggerHook's
+        # `feat` source). Not part of the state dict.
         self.last_features: Dict[str, Tensor] = {}
 
-    @property
-    def with_mer(self) -> bool:
-        """Whether the MER-DG regularizer (``regularizers['mer']``) is active."""
-        return 'mer' in self.regularizers
-
-    @property
-    def mer_loss(self) -> Optional[nn.Module]:
-        """MER-DG's entropy loss module, or None."""
-        return self.regularizers['mer'].loss if self.with_mer else None
-
-    @property
-    def projectors(self) -> Dict[str, nn.Module]:
-        """MER-DG's per-modality projection heads (empty without MER-DG)."""
-        return self.regularizers['mer'].projectors if self.with_mer else {}
-
-    @property
-    def last_projections(self) -> Dict[str, Tensor]:
-        """Detached MER-DG projections of the last training step (or empty)."""
-        return self.regularizers['mer'].last_projections if self.with_mer else {}
+    def _check_dropout(self, ratios: Optional[Dict[str, float]]) -> Optional[Dict[str, float]]:
+        if ratios is None:
+            return None
+        unknown = sorted(set(ratios) - set(MODALITIES))
+        if unknown:
+            raise ValueError(f'MultiModalRecognizer: embedding_dropout has unknown modalities '
+                             f'{unknown}; expected keys among {MODALITIES}.')
+        out = {m: float(ratios.get(m, 0.0)) for m in self.modalities}
+        bad = {m: p for m, p in out.items() if not 0 <= p < 1}
+        if bad:
+            raise ValueError(f'MultiModalRecognizer: embedding_dropout ratios must lie in '
+                             f'[0, 1); got {bad}.')
+        return out
 
     def init_weights(self) -> None:
         """Initialise every part, then load each backbone's own checkpoint.
@@ -279,6 +293,56 @@ class MultiModalRecognizer(BaseModel):
                              f'[{int(labels.min())}, {int(labels.max())}].')
         return labels
 
+    def drop_embeddings(self, feats: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """Each modality's ``embedding_dropout`` (identity in eval mode or when None)."""
+        if self.embedding_dropout is None:
+            return feats
+        return {m: F.dropout(f, self.embedding_dropout[m], self.training)
+                if self.embedding_dropout.get(m, 0.0) > 0 else f for m, f in feats.items()}
+
+    def training_features(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """Extension point: the pooled features of a training batch.
+
+        Defaults to :meth:`extract_feat`; MBCD wraps it with DSU.
+
+        Returns:
+            dict: ``modality -> [N, D_m]``, before embedding dropout.
+        """
+        return self.extract_feat(inputs)
+
+    def fused_logits(self, inputs: Dict[str, Tensor], feats: Dict[str, Tensor],
+                     labels: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Extension point: the fused logits of a training batch.
+
+        Args:
+            inputs (dict): ``modality -> [N, V, ...]`` training inputs.
+            feats (dict): ``modality -> [N, D_m]``, the embeddings every loss
+                reads (after embedding dropout).
+            labels (Tensor): ``[N]``.
+
+        Returns:
+            tuple: ``logits [N, K]`` for ``loss_cls`` (and the regularizers),
+            and extra outputs to log (MBCD's look-ahead returns its drop
+            probabilities). Defaults to ``cls_head(feats)`` and nothing.
+        """
+        return self.cls_head(feats), {}
+
+    def regularizer_losses(self, batch: RegularizerInputs,
+                           losses: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """Run every regularizer on ``batch`` and add its outputs to ``losses``.
+
+        Raises:
+            KeyError: when a regularizer returns a key already produced.
+        """
+        for name, reg in self.regularizers.items():
+            out = reg(batch)
+            clash = set(out) & set(losses)
+            if clash:
+                raise KeyError(f'regularizers.{name} returned {sorted(clash)}, '
+                               'already produced by the head or another regularizer.')
+            losses.update(out)
+        return losses
+
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> Dict[str, Tensor]:
         """Losses for a training batch.
 
@@ -289,25 +353,19 @@ class MultiModalRecognizer(BaseModel):
             "loss", so mmengine does not sum them).
         """
         inputs, data_samples, num_views = self.training_views(inputs, data_samples)
-        feats = self.extract_feat(inputs)
-        check_finite_features(feats)  # names the modality that diverged
-        logits = self.cls_head(feats)
         labels = self._labels(data_samples)
-        losses = self.cls_head.loss(logits, labels)
+        feats = self.training_features(inputs)
+        check_finite_features(feats)  # names the modality that diverged
         self.last_features = {m: f.detach() for m, f in feats.items()}
-        if self.regularizers:
-            batch = RegularizerInputs(
-                feats=feats, logits=logits, labels=labels,
-                domains=[ds.get('domain', None) for ds in data_samples],
-                inputs=inputs, model=self, num_views=num_views)
-            for name, reg in self.regularizers.items():
-                out = reg(batch)
-                clash = set(out) & set(losses)
-                if clash:
-                    raise KeyError(f'regularizers.{name} returned {sorted(clash)}, '
-                                   'already produced by the head or another regularizer.')
-                losses.update(out)
-        return losses
+        feats = self.drop_embeddings(feats)
+        logits, extra = self.fused_logits(inputs, feats, labels)
+        losses = self.cls_head.loss(logits, labels)
+        losses.update(extra)
+        batch = RegularizerInputs(
+            feats=feats, logits=logits, labels=labels,
+            domains=[ds.get('domain', None) for ds in data_samples],
+            inputs=inputs, model=self, num_views=num_views)
+        return self.regularizer_losses(batch, losses)
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList) -> SampleList:
         """Attach ``pred_score`` [K] and ``pred_label`` to each data sample."""

@@ -15,8 +15,26 @@ each returns a dict of named outputs:
 Contract (checked by the recognizer): a regularizer never overwrites a key of
 the head or of another regularizer. Regularizers only run in ``loss`` mode;
 prediction goes through the fusion head alone.
+
+Composition and logging (the rest of the contract):
+
+* ``feats`` are the embeddings every loss of the step reads: the pooled
+  encoder outputs after the recognizer's per-modality ``embedding_dropout``
+  (training only), the very tensors the fusion head receives;
+* after building them all, the recognizer calls :meth:`BaseRegularizer.attach`
+  of each with the others (``name -> regularizer``), so that a regularizer
+  that composes with another one (MER-DG on SimMMDG's projections) can build
+  the parameters it needs there;
+* a regularizer may publish tensors for the ones after it in
+  ``RegularizerInputs.views[<its name>]`` (e.g. SimMMDG's shared-half
+  projections); regularizers with ``reads_views = True`` run after all the
+  others;
+* :meth:`BaseRegularizer.last_tensors` returns the detached ``name -> [N, D]``
+  tensors its loss read at the last training step (empty by default), which
+  logging hooks read (``ModalityEntropyLoggerHook``'s ``regularizers.<key>``
+  source): the recognizer itself holds nothing method-specific.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.model import BaseModule
@@ -43,6 +61,9 @@ class RegularizerInputs:
             ``N / V`` samples as samples of their own, view-major (row
             ``v * N / V + i`` is view ``v`` of sample ``i``; the recognizer's
             ``train_cfg.views_as_samples``); 1 otherwise. Defaults to 1.
+        views (dict): ``regularizer name -> {tensor name -> tensor}``
+            published during this step by the regularizers that ran before
+            (with gradients). Defaults to empty.
     """
     feats: Dict[str, Tensor]
     logits: Tensor
@@ -51,6 +72,7 @@ class RegularizerInputs:
     inputs: Dict[str, Tensor]
     model: nn.Module
     num_views: int = 1
+    views: Dict[str, Dict[str, Tensor]] = field(default_factory=dict)
 
 
 class BaseRegularizer(BaseModule):
@@ -70,6 +92,8 @@ class BaseRegularizer(BaseModule):
 
     #: Set by methods that need an averaged teacher (``AveragedTeacherHook``).
     uses_teacher: bool = False
+    #: Run after every regularizer without it (reads ``RegularizerInputs.views``).
+    reads_views: bool = False
 
     def __init__(self, feat_dims: Dict[str, int], num_classes: int,
                  min_modalities: int = 1, init_cfg: Optional[dict] = None) -> None:
@@ -84,6 +108,18 @@ class BaseRegularizer(BaseModule):
                              f'modalities; the model has {list(self.modalities)}.')
         self.feat_dims = {m: int(feat_dims[m]) for m in self.modalities}
         self.num_classes = int(num_classes)
+        #: Its name in the recognizer's ``regularizers`` (set by the recognizer).
+        self.key = ''
+
+    def attach(self, siblings: Dict[str, 'BaseRegularizer']) -> None:
+        """Called once by the recognizer with the other regularizers
+        (``name -> module``) after all are built; nothing by default."""
+
+    def last_tensors(self) -> Dict[str, Tensor]:
+        """Detached ``name -> [N, D]`` tensors the loss read at the last
+        training step (a name is a modality or ``<modality>/<part>``), for
+        logging hooks; empty by default."""
+        return {}
 
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
         """Named losses (``loss_*``) and logged scalars for one batch."""

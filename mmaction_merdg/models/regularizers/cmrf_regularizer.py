@@ -12,6 +12,7 @@ from mmaction.registry import MODELS
 
 from ..losses.supcon_loss import supcon_loss
 from .base_regularizer import BaseRegularizer, RegularizerInputs
+from .teacher_mixin import TeacherMixin
 
 #: Per-modality weights of the official EPIC/HAC code (audio terms halved).
 CMRF_MODALITY_WEIGHTS = dict(imgs=1.0, flow_imgs=1.0, audios=0.5)
@@ -70,7 +71,7 @@ def flattening_distillation(student: Dict[str, Tensor], teacher: Dict[str, Tenso
 
 
 @MODELS.register_module()
-class CMRFRegularizer(BaseRegularizer):
+class CMRFRegularizer(TeacherMixin, BaseRegularizer):
     """CMRF: cross-modal representation flattening.
 
     Fan et al., "Towards Multimodal Domain Generalization via Cross-modal
@@ -84,7 +85,9 @@ class CMRFRegularizer(BaseRegularizer):
     * ``loss_supcon = 3.0 * SupCon(stack_m proj_m(f_m))``, temperature 0.1,
       base 0.07, ``proj_m`` = Linear-BN-ReLU x2 -> 128, L2-normalised;
     * ``loss_distill = 3.0 * flattening distillation``: a simple moving
-      average (SWA) of the whole model, started at step 400, is the teacher;
+      average (SWA) of the whole model, started at step 400 on EPIC-Kitchens
+      and 100 on HAC (the official README's ``--sma_start_step``; the hook's
+      ``begin_iter``), queried in eval mode, is the teacher;
       its projections are mixed across modalities with per-sample weights
       from ``Beta(0.1, 0.1)`` (see :func:`flattening_distillation`) and the
       student's projections are pulled to them. Zero until the average has
@@ -114,7 +117,7 @@ class CMRFRegularizer(BaseRegularizer):
             attached (the hook is missing). Defaults to True.
     """
 
-    uses_teacher = True
+    teacher_hook_hint = "custom_hooks=[dict(type='AveragedTeacherHook', begin_iter=400)]"
 
     def __init__(self,
                  feat_dims: Dict[str, int],
@@ -142,45 +145,27 @@ class CMRFRegularizer(BaseRegularizer):
         self.unimodal_weight = float(unimodal_weight)
         self.distill_weight = float(distill_weight)
         self.mix_alpha = float(mix_alpha)
-        self.require_teacher = require_teacher
+        self.init_teacher(require_teacher)
         self.unimodal_heads = ModuleDict({
             m: nn.Sequential(nn.Dropout(unimodal_dropout), nn.Linear(d, self.num_classes))
             for m, d in self.feat_dims.items()})
         self.projectors = ModuleDict({
             m: MODELS.build(dict(copy.deepcopy(projector), in_channels=d))
             for m, d in self.feat_dims.items()})
-        # A plain list, so the teacher is neither a submodule nor saved twice.
-        self._teacher = []
-
-    def set_teacher(self, averaged_model: nn.Module, teacher_self: 'CMRFRegularizer') -> None:
-        """Attach mmengine's averaged model and this module's copy inside it.
-
-        Args:
-            averaged_model: ``BaseAveragedModel`` (``.module`` = the averaged
-                recognizer, ``.steps`` = number of averaging updates).
-            teacher_self: The averaged copy of this regularizer.
-        """
-        self._teacher = [averaged_model, teacher_self]
-
-    @property
-    def teacher_active(self) -> bool:
-        """Whether the average has started (the reference's step > 400)."""
-        return bool(self._teacher) and int(self._teacher[0].steps) > 0
 
     def teacher_projections(self, inputs: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        """Projections ``modality -> [N, P]`` of the averaged model, no gradient."""
-        averaged, teacher_self = self._teacher
-        with torch.no_grad():
-            feats = averaged.module.extract_feat(inputs)
-            return {m: teacher_self.projectors[m](feats[m]) for m in self.modalities}
+        """Projections ``modality -> [N, P]`` of the averaged model, in eval mode.
+
+        The official code puts every averaged copy in ``.eval()`` before
+        querying it (BatchNorm running statistics of the projection heads and
+        encoders, no dropout): so does :meth:`teacher_mode`.
+        """
+        with self.teacher_mode() as teacher:
+            feats = teacher.extract_feat(inputs)
+            return {m: self.teacher_self.projectors[m](feats[m]) for m in self.modalities}
 
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
-        if self.training and self.require_teacher and not self._teacher:
-            raise RuntimeError(
-                'CMRFRegularizer needs its averaged teacher: add '
-                "custom_hooks=[dict(type='AveragedTeacherHook', begin_iter=400)] to the "
-                'config (configs/_base_/methods/cmrf.py does), or build it with '
-                'require_teacher=False to train without the distillation term.')
+        self.check_teacher()
         feats = {m: batch.feats[m] for m in self.modalities}
         unimodal = sum(self.modality_weights[m] *
                        F.cross_entropy(self.unimodal_heads[m](f), batch.labels)

@@ -15,6 +15,7 @@ from torch.nn import functional as F
 from mmaction.registry import MODELS
 
 from .base_regularizer import BaseRegularizer, RegularizerInputs
+from .teacher_mixin import TeacherMixin
 
 
 def unimodal_classifier(in_channels: int, num_classes: int, hidden_channels: int,
@@ -88,7 +89,7 @@ def teacher_kl(student_logits: Tensor, teacher_probs: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class MBCDRegularizer(BaseRegularizer):
+class MBCDRegularizer(TeacherMixin, BaseRegularizer):
     """MBCD: modality-balanced collaborative distillation.
 
     Wang et al., "Modality-Balanced Collaborative Distillation for Multi-Modal
@@ -133,7 +134,9 @@ class MBCDRegularizer(BaseRegularizer):
             (the hook is missing). Defaults to True.
     """
 
-    uses_teacher = True
+    teacher_hook_hint = ("custom_hooks=[dict(type='AveragedTeacherHook', ema_type="
+                         "'ExponentialMovingAverage', momentum=0.001, begin_iter=0, "
+                         "update_buffers=True)]")
 
     def __init__(self,
                  feat_dims: Dict[str, int],
@@ -149,33 +152,17 @@ class MBCDRegularizer(BaseRegularizer):
         self.unimodal_weight = float(unimodal_weight)
         self.distill_fused_weight = float(distill_fused_weight)
         self.distill_unimodal_weight = float(distill_unimodal_weight)
-        self.require_teacher = require_teacher
+        self.init_teacher(require_teacher)
         self.unimodal_heads = ModuleDict({
             m: unimodal_classifier(d, self.num_classes, hidden_channels, dropout_ratio)
             for m, d in self.feat_dims.items()})
-        # Plain lists: neither submodules nor saved in the state dict.
-        self._teacher = []
+        # A plain list: not a submodule, not saved in the state dict.
         self._step = []  # [(feats, unimodal logits)] of this training step
-
-    def set_teacher(self, averaged_model: nn.Module, teacher_self: nn.Module) -> None:
-        """Attach mmengine's averaged model (``.module`` = the averaged recognizer)."""
-        self._teacher = [averaged_model, teacher_self]
-
-    @property
-    def teacher_active(self) -> bool:
-        """Whether the average has taken at least one update."""
-        return bool(self._teacher) and int(self._teacher[0].steps) > 0
 
     def teacher_probs(self, inputs: Dict[str, Tensor]) -> Tensor:
         """Fused class probabilities ``[N, K]`` of the averaged model in eval mode."""
-        teacher = self._teacher[0].module
-        was_training = teacher.training
-        teacher.train(False)
-        try:
-            with torch.no_grad():
-                return teacher(inputs, mode='tensor').softmax(dim=1)
-        finally:
-            teacher.train(was_training)
+        with self.teacher_mode() as teacher:
+            return teacher(inputs, mode='tensor').softmax(dim=1)
 
     def unimodal_logits(self, feats: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """``modality -> [N, K]`` logits of the unimodal classifiers.
@@ -188,14 +175,7 @@ class MBCDRegularizer(BaseRegularizer):
         return logits
 
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
-        if self.training and self.require_teacher and not self._teacher:
-            raise RuntimeError(
-                'MBCDRegularizer needs its averaged teacher: add '
-                "custom_hooks=[dict(type='AveragedTeacherHook', ema_type="
-                "'ExponentialMovingAverage', momentum=0.001, begin_iter=0, "
-                "update_buffers=True)] to the config (configs/_base_/methods/mbcd.py "
-                'does), or build it with require_teacher=False to train without '
-                'the distillation terms.')
+        self.check_teacher()
         if self._step and self._step[0][0] is batch.feats:
             logits = self._step[0][1]
         else:

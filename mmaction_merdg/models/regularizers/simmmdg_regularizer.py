@@ -69,6 +69,10 @@ class SimMMDGRegularizer(BaseRegularizer):
       ``T_ab`` an MLP (hidden 2048, dropout 0.5) from the whole ``f_a`` to
       ``f_b``, compared after L2 normalisation.
 
+    Publishes ``views[<its key>]``: ``shared_projection`` (``modality ->
+    [N, 128]``, the L2-normalised projections SupCon reads) and ``specific``
+    (``modality -> [N, D_m/2]``), which MER-DG reads when composed with it.
+
     Args:
         feat_dims (dict): ``modality -> D_m`` (even), filled in by the recognizer.
         num_classes (int): Unused; filled in by the recognizer.
@@ -106,6 +110,8 @@ class SimMMDGRegularizer(BaseRegularizer):
         self.contrast_weight = float(contrast_weight)
         self.distance_weight = float(distance_weight)
         self.translation_weight = float(translation_weight)
+        #: The contrastive head's config (MER-DG builds its specific-half heads alike).
+        self.projector_cfg = copy.deepcopy(projector)
         self.projectors = ModuleDict({
             m: MODELS.build(dict(copy.deepcopy(projector), in_channels=d // 2))
             for m, d in self.feat_dims.items()})
@@ -117,8 +123,12 @@ class SimMMDGRegularizer(BaseRegularizer):
     def forward(self, batch: RegularizerInputs) -> Dict[str, Tensor]:
         feats = {m: batch.feats[m] for m in self.modalities}
         shared = {m: f[:, :f.shape[1] // 2] for m, f in feats.items()}  # [N, D] -> [N, D/2]
-        proj = torch.stack([self.projectors[m](shared[m]) for m in self.modalities],
-                           dim=1)  # [N, M, 128]
+        shared_proj = {m: self.projectors[m](shared[m]) for m in self.modalities}
+        proj = torch.stack([shared_proj[m] for m in self.modalities], dim=1)  # [N, M, 128]
+        # For regularizers composed with SimMMDG (MER-DG, see MERRegularizer).
+        batch.views[self.key or type(self).__name__] = dict(
+            shared_projection=shared_proj,
+            specific={m: f[:, f.shape[1] // 2:] for m, f in feats.items()})
         contrast = supcon_loss(proj, batch.labels, self.temperature, self.base_temperature)
         distance = torch.stack([split_distance_loss(f) for f in feats.values()]).mean()
         translation = torch.stack([

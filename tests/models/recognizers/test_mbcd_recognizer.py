@@ -152,8 +152,11 @@ def test_dsu_runs_on_clip_features_in_the_pre_step_pass():
     for mods in model.stage_modules.values():
         for mod in mods:
             mod.register_forward_hook(lambda mod, a, out: seen.append(out.shape[0]))
-    from ..regularizers.test_composition import _batch
-    inputs, samples = _batch(4)
+    g = torch.Generator().manual_seed(123)
+    inputs = dict(imgs=torch.randn(4, 1, 3, 8, 16, 16, generator=g),
+                  flow_imgs=torch.randn(4, 1, 2, 4, 16, 16, generator=g),
+                  audios=torch.randn(4, 1, 1, 32, 32, generator=g))
+    samples = [ActionDataSample().set_gt_label(i % 4) for i in range(4)]
     model(inputs, samples, mode='loss')
     assert len(seen) == 8  # each stage module runs twice: pre-step (with DSU) and post-step
 

@@ -1,4 +1,5 @@
-"""MultiModalRecognizer: every modality subset, Fusion vs MER-DG, zoo checkpoints."""
+"""MultiModalRecognizer: every modality subset, Fusion vs MER-DG, embedding
+dropout (which tensor each loss reads), zoo checkpoints."""
 import copy
 import itertools
 import os.path as osp
@@ -33,6 +34,11 @@ SUBSETS = [('imgs', 'audios'), ('imgs', 'flow_imgs'), ('flow_imgs', 'audios'),
            ('imgs', 'flow_imgs', 'audios')]
 
 
+MER = dict(type='MERRegularizer',
+           projector=dict(type='MERProjector', hidden_channels=32, out_channels=16),
+           loss=dict(type='ModalityEntropyLoss', loss_weight=3.0))
+
+
 def model_cfg(modalities, mer=True, **backbone_overrides):
     backbones = {m: copy.deepcopy(BACKBONES[m]) for m in modalities}
     for m, over in backbone_overrides.items():
@@ -40,9 +46,8 @@ def model_cfg(modalities, mer=True, **backbone_overrides):
     return dict(
         type='MultiModalRecognizer', backbones=backbones,
         feat_dims={m: DIMS[m] for m in modalities},
-        projector=dict(type='MERProjector', hidden_channels=32, out_channels=16),
         cls_head=dict(type='MultiModalFusionHead', num_classes=3, hidden_channels=32),
-        mer_loss=dict(type='ModalityEntropyLoss', loss_weight=3.0) if mer else None,
+        regularizers=dict(mer=copy.deepcopy(MER) if mer else None),
         data_preprocessor=dict(type='MultiModalDataPreprocessor', preprocessors=dict(
             imgs=dict(type='ActionDataPreprocessor', format_shape='NCTHW'),
             flow_imgs=dict(type='ActionDataPreprocessor', format_shape='NCTHW'),
@@ -74,7 +79,7 @@ def test_loss_and_predict_every_subset(modalities):
     for m in modalities:  # every encoder and projector gets gradient
         grads = [p.grad for p in model.backbones[m].parameters() if p.requires_grad]
         assert any(g is not None and g.abs().sum() > 0 for g in grads)
-        assert model.projectors.fc1_weight[m].grad is not None
+        assert model.regularizers.mer.projectors.fc1_weight[m].grad is not None
     model.eval()
     with torch.no_grad():
         out = model(dict(inputs), batch(modalities)[1], mode='predict')
@@ -86,14 +91,16 @@ def test_loss_and_predict_every_subset(modalities):
     assert {m: tuple(f.shape) for m, f in feats.items()} == {m: (4, DIMS[m]) for m in modalities}
 
 
-@pytest.mark.parametrize('mer_cfg', [None, dict(type='ModalityEntropyLoss', loss_weight=0.0)])
-def test_fusion_baseline_same_code_path(mer_cfg):
-    cfg = model_cfg(('imgs', 'audios'))
-    cfg['mer_loss'] = mer_cfg
-    model = MODELS.build(cfg)
-    assert not model.with_mer and len(model.projectors) == 0
+def test_fusion_baseline_same_code_path():
+    model = MODELS.build(model_cfg(('imgs', 'audios'), mer=False))
+    assert len(model.regularizers) == 0
     losses = model(*batch(('imgs', 'audios')), mode='loss')
     assert set(losses) == {'loss_cls'}
+    for legacy in ('with_mer', 'mer_loss', 'projectors', 'last_projections'):
+        assert not hasattr(model, legacy)  # nothing MER-specific in the recognizer
+    with pytest.raises(TypeError, match='mer_loss'):
+        MODELS.build(dict(model_cfg(('imgs', 'audios'), mer=False),
+                          mer_loss=dict(type='ModalityEntropyLoss')))
 
 
 def test_mer_loss_value_is_sum_over_modalities():
@@ -102,16 +109,17 @@ def test_mer_loss_value_is_sum_over_modalities():
     inputs, samples = batch(('imgs', 'audios'), n=6)
     losses = model(dict(inputs), samples, mode='loss')
     # the step's own projections (the batched heads' output), one modality at a time
-    proj = model.last_projections
+    mer = model.regularizers.mer
+    proj = mer.last_tensors()
     assert list(proj) == ['imgs', 'audios']
-    expected = sum(model.mer_loss(proj[m]) for m in ('imgs', 'audios'))
+    expected = sum(mer.loss(proj[m]) for m in ('imgs', 'audios'))
     assert torch.allclose(losses['loss_mer'], expected, rtol=1e-5)
     # ... which are each modality's head applied to its features (float32
     # rounding of the batched products; the log-det amplifies it, so the
     # projections are compared, not the losses)
     feats = model.extract_feat(dict(inputs))
     for m in ('imgs', 'audios'):
-        torch.testing.assert_close(model.projectors[m](feats[m]), proj[m], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(mer.projectors[m](feats[m]), proj[m], rtol=1e-5, atol=1e-6)
 
 
 def test_multiple_views_are_averaged():
@@ -132,8 +140,10 @@ def test_config_errors():
     # A modality missing from feat_dims is inferred (dry forward), not an error.
     partial = MODELS.build(dict(model_cfg(('imgs', 'audios')), feat_dims=dict(imgs=288)))
     assert partial.feat_dims == {m: DIMS[m] for m in ('imgs', 'audios')}
-    with pytest.raises(ValueError, match='projector'):
-        MODELS.build(dict(model_cfg(('audios', )), projector=None))
+    with pytest.raises(ValueError, match=r'embedding_dropout has unknown modalities \[.rgb.\]'):
+        MODELS.build(dict(model_cfg(('audios', )), embedding_dropout=dict(rgb=0.5)))
+    with pytest.raises(ValueError, match=r'must lie in \[0, 1\)'):
+        MODELS.build(dict(model_cfg(('audios', )), embedding_dropout=dict(audios=1.0)))
     # A stale size is refused when the model is built (the probe disagrees).
     with pytest.raises(ValueError, match=r"feat_dims\['audios'\] is 99"):
         MODELS.build(dict(model_cfg(('audios', )), feat_dims=dict(audios=99),

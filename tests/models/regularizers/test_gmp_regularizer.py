@@ -183,8 +183,8 @@ def test_errors_name_the_missing_piece():
 
 
 def test_adding_merdg_changes_only_loss_mer():
-    alone, with_mer = _build(_cfg('gmp_synthetic.py')), _build(_cfg('gmp_merdg_synthetic.py'))
-    assert 'gmp' in alone.regularizers and not alone.with_mer and with_mer.with_mer
+    alone, with_mer = _build(_cfg('gmp_synthetic_vector.py')), _build(_cfg('gmp_merdg_synthetic_vector.py'))
+    assert 'gmp' in alone.regularizers and 'mer' not in alone.regularizers and 'mer' in with_mer.regularizers
     missing, unexpected = with_mer.load_state_dict(alone.state_dict(), strict=False)
     assert not unexpected and missing and all(k.startswith('regularizers.mer.') for k in missing)
     a, b = _losses(alone), _losses(with_mer)

@@ -43,7 +43,8 @@ from .config_paths import config_dir
 from .dataset_options import iter_dataset_cfgs, iter_loader_datasets
 
 __all__ = ['compose_experiment', 'parse_shift', 'parse_modalities', 'apply_method',
-           'apply_mer', 'apply_shift', 'apply_modalities', 'family_of', 'set_config_path',
+           'apply_mer', 'apply_schedule', 'apply_shift', 'apply_modalities', 'family_of',
+           'set_config_path',
            'shipped_config', 'shipped_experiments']
 
 _CACHE: Dict[Tuple[str, float], dict] = {}
@@ -291,7 +292,10 @@ def apply_mer(cfg, family: Optional[str] = None):
     ``mer_regularizer`` is the config's own variable when it has one (the
     model bases carry it at their width), else the fragment's
     (``configs/_base_/methods/merdg.py``). A config that has MER-DG already
-    keeps it as it is.
+    keeps it as it is. MER-DG alone on Fusion also takes its official
+    schedule where the registry names one (``MERDG.schedules``: LARS on
+    EPIC-Kitchens and HAC); added to another method, that method's schedule
+    stays.
 
     Args:
         cfg (mmengine.Config): Modified in place.
@@ -302,6 +306,7 @@ def apply_mer(cfg, family: Optional[str] = None):
     regs = _regularizers(cfg)
     if regs.get(MERDG.regularizer_key) is not None:
         return cfg
+    alone = not any(v is not None for v in regs.values())
     if cfg.get(MERDG.regularizer_var) is not None:
         reg = copy.deepcopy(cfg[MERDG.regularizer_var])
     else:
@@ -312,6 +317,30 @@ def apply_mer(cfg, family: Optional[str] = None):
         family = spec.name if spec is not None else None
     if family is not None:
         _apply_defaults(cfg, MERDG, family)
+        if alone and family in MERDG.schedules:
+            apply_schedule(cfg, MERDG.schedules[family].value)
+    return cfg
+
+
+#: Top-level keys a schedule file sets; applying one replaces them whole.
+SCHEDULE_KEYS = ('train_cfg', 'val_cfg', 'test_cfg', 'optim_wrapper', 'param_scheduler',
+                 'auto_scale_lr')
+
+
+def apply_schedule(cfg, stem: str):
+    """Replace ``cfg``'s schedule by ``configs/_base_/schedules/<stem>.py``'s.
+
+    Each of :data:`SCHEDULE_KEYS` the file sets replaces the config's whole
+    (no merge: an Adam ``optim_wrapper`` must not leave its ``betas`` in a
+    LARS one).
+    """
+    path = osp.join(config_dir(), '_base_', 'schedules', f'{stem}.py')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'schedule {path} not found.')
+    sched = _load(path)
+    for key in SCHEDULE_KEYS:
+        if key in sched:
+            cfg[key] = copy.deepcopy(sched[key])
     return cfg
 
 

@@ -47,6 +47,11 @@ class MethodSpec:
         defaults (dict): ``family -> {config path -> Default}``; ``'*'``
             applies to every family, a family entry overrides it.
         search_space (dict): ``config path -> Distribution`` for sweeps.
+        schedules (dict): ``family -> Default(schedule stem)``: the official
+            training recipe (a ``configs/_base_/schedules/`` file) of the
+            method trained alone on Fusion, where it differs from the family
+            config's (MER-DG: LARS on EPIC-Kitchens and HAC). A method
+            composed with another keeps the family config's schedule.
     """
     name: str
     title: str
@@ -62,6 +67,7 @@ class MethodSpec:
     needs_teacher: bool = False
     defaults: Dict[str, Dict[str, Default]] = field(default_factory=dict)
     search_space: Dict[str, Distribution] = field(default_factory=dict)
+    schedules: Dict[str, Default] = field(default_factory=dict)
 
     def defaults_for(self, family: str) -> Dict[str, Default]:
         """``'*'`` defaults updated by ``family``'s."""

@@ -66,7 +66,11 @@ MERDG = MethodSpec(
                                          'not overridden by run_experiments.sh')},
         **_on_synthetic({_MER_HIDDEN: Default(
             128, 'CPU-sized projection head of the synthetic benchmarks, not official')})},
-    search_space={_MER_WEIGHT: LogUniform(0.1, 30.0)})
+    search_space={_MER_WEIGHT: LogUniform(0.1, 30.0)},
+    schedules={f: Default('lars-1e-4_20e', 'train_mer_dg.py defaults (--optimizer lars, lr 1e-4, '
+                                           'no scheduler), as run_experiments.sh runs Fusion + '
+                                           'MER-DG; the official optimizer.py is not released')
+               for f in ('epic_kitchens', 'hac')})
 
 register_method(MethodSpec(
     name='fusion', title='Fusion', paper='late-fusion baseline of SimMMDG (NeurIPS 2023)'))

@@ -30,6 +30,12 @@ RUN_KEYS = ('model', 'custom_hooks', 'default_hooks', 'train_dataloader', 'val_d
             'custom_imports', 'auto_scale_lr')
 #: The previous synthetic benchmark and its MER-DG ablations: not a family of the registry.
 PREVIOUS_BENCHMARK = 'synthetic/'
+#: Recipe variants of a shipped experiment: file -> (experiment, family config whose
+#: schedule it takes instead).
+VARIANTS = {'merdg_epic_d1d2_d3_adam.py': (
+    'merdg_epic_d1d2_d3.py',
+    'epic_kitchens/fusion_slowfast-r101-slowonly-r50-audio-r18_k400-vggsound_1xb16-20e_'
+    'epic-d1d2-to-d3-rgb-flow-audio.py')}
 _LOADED = {}
 
 
@@ -46,7 +52,8 @@ def test_few_hand_written_configs():
     assert len(ALL_FILES) <= MAX_CONFIGS, len(ALL_FILES)
     rels = {osp.relpath(p, CONFIG_ROOT) for p in CONFIGS}
     # Every shipped config is an experiment of the registry or the previous benchmark.
-    assert rels - set(EXPERIMENTS) == {r for r in rels if r.startswith(PREVIOUS_BENCHMARK)}
+    assert rels - set(EXPERIMENTS) - set(VARIANTS) == {
+        r for r in rels if r.startswith(PREVIOUS_BENCHMARK)}
     assert set(EXPERIMENTS) <= rels
     assert shipped_config('hac', 'jat', True) is None  # one line: --mer
     assert shipped_config('epic_kitchens', 'fusion', True) == 'merdg_epic_d1d2_d3.py'
@@ -151,7 +158,10 @@ def test_epic_entry_point_is_the_paper_recipe():
     assert set(cfg.model.regularizers) == {'mer'}
     assert cfg.model.backbones.imgs.slow_pathway.depth == 101
     assert cfg.model.backbones.flow_imgs.in_channels == 2
-    assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-4, weight_decay=1e-4)
+    # MER-DG's official recipe: LARS lr 1e-4, no scheduler, layer4 + heads trained.
+    assert cfg.optim_wrapper.optimizer.type == 'LARS' and cfg.optim_wrapper.optimizer.lr == 1e-4
+    assert not cfg.get('param_scheduler')
+    assert mer.projector.hidden_channels == 2048
     assert cfg.train_cfg.max_epochs == 20
     assert cfg.train_dataloader.batch_size == 16
     assert cfg.train_dataloader.sampler.type == 'BalancedDomainSampler'
@@ -180,3 +190,15 @@ def test_previous_synthetic_benchmark_and_ablations():
         cfg = load(PREVIOUS_BENCHMARK + name + stem)
         assert cfg.model.regularizers.mer.loss.to_dict() == dict(loss, **change), name
         assert cfg.model.regularizers.mer.projector == merdg.model.regularizers.mer.projector
+
+
+def test_recipe_variants_differ_from_their_experiment_only_in_the_schedule():
+    from mmaction_merdg.apis.composition import SCHEDULE_KEYS
+    for variant, (experiment, schedule_of) in VARIANTS.items():
+        var, exp, other = load(variant), load(experiment), load(schedule_of)
+        for key in RUN_KEYS:
+            want = other if key in SCHEDULE_KEYS else exp
+            assert var.get(key) == want.get(key), (variant, key)
+    # The entry point trains with LARS, its Adam variant with the family's Adam.
+    assert load('merdg_epic_d1d2_d3.py').optim_wrapper.optimizer.type == 'LARS'
+    assert load('merdg_epic_d1d2_d3_adam.py').optim_wrapper.optimizer.type == 'Adam'

@@ -30,13 +30,13 @@ _VECTOR_LEAF = ('synthetic/{}_mlp_scratch_1xb16-6e_synthetic-vector-'
 _CLIP_LEAF = ('synthetic/{}_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-4e_synthetic-split-'
               'source0-source1-to-target-rgb-flow-audio.py')
 MEASURED: Dict[str, Tuple[str, str]] = {
-    # The previous benchmark (joint-only XOR rule), the entry points until issue 9.
+    # The previous benchmark (joint-only XOR rule), the former entry points.
     _OLD_LEAF.format('merdg'): ('target top-1 53.91 ± 2.73 % (3 seeds)',
                                 'docs/evidence.md, "Headline"'),
     _OLD_LEAF.format('fusion'): ('target top-1 55.99 ± 1.26 % (3 seeds)',
                                  'docs/evidence.md, "Headline"'),
     # The calibrated vector-level benchmark, cooccurrence=1, lambda_mer=3: the
-    # co-occurrence sweep of the second session (seeds 0-4, current code).
+    # co-occurrence sweep of docs/record/2026-11-27-synthetic-benchmark-evidence.md (seeds 0-4).
     _VECTOR_LEAF.format('merdg'): ('target top-1 62.73 ± 4.95 % (5 seeds)',
                                    'docs/evidence.md, "The co-occurrence sweep on the calibrated '
                                    'vector benchmark"'),

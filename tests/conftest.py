@@ -1,9 +1,22 @@
-"""Shared test helpers. Tests run on CPU with tiny shapes."""
+"""Shared test helpers. Tests run on CPU with tiny shapes, on one torch thread."""
+import os
 import os.path as osp
 
 import pytest
+import torch
 
 import mmaction_merdg  # noqa: F401  (registers modules; makes mmaction.models importable)
+
+# One intra-op thread here and in every process a test starts (tools, torchrun,
+# spawned workers inherit the variables). The tests' shapes are too small to
+# gain from more; on a machine shared with other jobs the default (one thread
+# per core) spins in OpenMP barriers: measured on 2 cores under load ~12,
+# tests/tools/test_count_ops.py + test_get_flops.py took 121 s with the
+# default and 6 s with one thread. Results also stop depending on the number
+# of cores (the order of float reductions).
+for _var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[_var] = '1'
+torch.set_num_threads(1)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REAL_FIXTURES = osp.join(osp.dirname(REPO), 'shared', 'fixtures', 'real')

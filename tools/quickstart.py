@@ -97,7 +97,7 @@ def main(argv=None):
         json.dump(summary, f, indent=2)
     print('\n' + table['markdown'])
     print(f'One seed ({args.seed}) per cell, {summary["total_seconds"]:.0f} s in all. One seed '
-          'is an anecdote: docs/evidence.md has the paired tests over seeds.')
+          'is an anecdote: docs/record/ has the paired tests over seeds.')
     print(f'summary: {path}')
     return 0
 

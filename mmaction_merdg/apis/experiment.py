@@ -8,7 +8,9 @@ from typing import Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import load_checkpoint
+
+from .cli_options import build_runner
 
 
 def run_experiment(cfg: Config,
@@ -50,7 +52,7 @@ def run_experiment(cfg: Config,
                          "config's CheckpointHook must set save_best='source/top1' "
                          f'(found {save_best!r}).')
     start = time.time()
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     for hook in hooks:
         runner.register_hook(hook, priority='LOWEST')
     runner.train()

@@ -32,25 +32,26 @@ _OLD_LEAF = ('synthetic/{}_tiny-slowfast-slowonly-resnetaudio_scratch_1xb16-10e_
              'source0-source1-to-target-rgb-flow-audio.py')
 _VECTOR_LEAF = '{}_synthetic_vector.py'
 _CLIP_LEAF = '{}_synthetic.py'
+_EVIDENCE = 'docs/record/2026-11-27-synthetic-benchmark-evidence.md'
 MEASURED: Dict[str, Tuple[str, str]] = {
-    # The previous benchmark (joint-only XOR rule), the entry points until issue 9.
+    # The previous benchmark (joint-only XOR rule), the former entry points.
     _OLD_LEAF.format('merdg'): ('target top-1 53.91 ± 2.73 % (3 seeds)',
-                                'docs/evidence.md, "Headline"'),
+                                _EVIDENCE + ', "Headline"'),
     _OLD_LEAF.format('fusion'): ('target top-1 55.99 ± 1.26 % (3 seeds)',
-                                 'docs/evidence.md, "Headline"'),
+                                 _EVIDENCE + ', "Headline"'),
     # The calibrated vector-level benchmark, cooccurrence=1, lambda_mer=3: the
-    # co-occurrence sweep of the second session (seeds 0-4, current code).
+    # co-occurrence sweep of the record (seeds 0-4).
     _VECTOR_LEAF.format('merdg'): ('target top-1 62.73 ± 4.95 % (5 seeds)',
-                                   'docs/evidence.md, "The co-occurrence sweep on the calibrated '
+                                   _EVIDENCE + ', "The co-occurrence sweep on the calibrated '
                                    'vector benchmark"'),
     _VECTOR_LEAF.format('fusion'): ('target top-1 50.16 ± 4.76 % (5 seeds)',
-                                    'docs/evidence.md, "The co-occurrence sweep on the calibrated '
+                                    _EVIDENCE + ', "The co-occurrence sweep on the calibrated '
                                     'vector benchmark"'),
     # The calibrated clip-level benchmark (the main job), nuisance_strength=0.5.
     _CLIP_LEAF.format('merdg'): ('target top-1 27.03 ± 8.04 % (5 seeds; lambda 10: 43.91 ± 3.36 %)',
-                                 'docs/evidence.md, "Clip level"'),
+                                 _EVIDENCE + ', "Clip level"'),
     _CLIP_LEAF.format('fusion'): ('target top-1 29.61 ± 6.97 % (5 seeds)',
-                                  'docs/evidence.md, "Clip level"'),
+                                  _EVIDENCE + ', "Clip level"'),
 }
 # The method x MER-DG grid on the vector benchmark (seeds 0-2), docs/methods.md.
 _GRID = dict(rnanet=(47.27, 2.71, 62.63, 6.72), simmmdg=(69.40, 2.29, 59.64, 5.02),

@@ -23,10 +23,11 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dist import all_reduce, get_rank
-from mmengine.runner import Runner, TestLoop
+from mmengine.runner import TestLoop
 
 from ..datasets.transforms.corruptions import CORRUPTIONS, SEVERITIES, corruption_transform
 from ..models.recognizers.missing_modality import MISSING_FILLS, save_feature_means
+from .cli_options import build_runner
 from .progress import progress
 
 ACCURACY_KEYS = ('target/top1', 'all/top1', 'top1', 'acc/top1')
@@ -196,7 +197,7 @@ def evaluate_robustness(cfg: Config,
     evaluator = list(evaluator) if isinstance(evaluator, (list, tuple)) else [evaluator]
     cfg.test_evaluator = evaluator + [dict(type='MisclassificationMetric', prefix='msp')]
 
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     model = _unwrap(runner.model)
     modalities = list(model.modalities)
     if corruptions is None:

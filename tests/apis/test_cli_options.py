@@ -131,3 +131,16 @@ def test_write_config_tool_and_console_command(tmp_path, capsys):
     with pytest.raises(SystemExit):  # argparse names the valid families
         main(['compose', 'epic', dest2])
     assert "invalid choice: 'epic'" in capsys.readouterr().err
+
+
+def test_build_runner_writes_the_config_without_yapf(tmp_path):
+    """The dumped text is the same config, and the caller's config keeps formatting."""
+    from mmaction_merdg.apis.cli_options import build_runner
+    cfg = Config.fromfile(SYNTH)
+    cfg.work_dir = str(tmp_path)
+    runner = build_runner(cfg)
+    assert cfg._format_python_code and not runner.cfg._format_python_code
+    dumped = tmp_path / 'dumped.py'
+    runner.cfg.dump(str(dumped))
+    assert Config.fromfile(str(dumped)).to_dict() == runner.cfg.to_dict()
+    assert build_runner(cfg, format_config=True).cfg._format_python_code

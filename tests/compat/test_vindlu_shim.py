@@ -93,9 +93,8 @@ def _run(code, fake_root=None):
 
 
 def _real_transformers_installed():
-    res = subprocess.run([sys.executable, '-c', 'import transformers'],
-                         capture_output=True)
-    return res.returncode == 0
+    import importlib.util
+    return importlib.util.find_spec('transformers') is not None
 
 
 _BUILD_VINDLU = '''

@@ -149,7 +149,7 @@ def test_token_bits_are_global_and_linearly_readable():
 
 
 # --------------------------------------------------------------------------- #
-# Shortcut knobs: carrier form, target rule, token extent (issue 9).
+# Shortcut knobs: carrier form, target rule, token extent.
 FORMS = ('xor', 'split')
 
 

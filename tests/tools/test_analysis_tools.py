@@ -238,19 +238,6 @@ def test_sweep_end_to_end(tmp_path):
         assert osp.getsize(tmp_path / f) > 0
 
 
-def test_cooccurrence_sweep_end_to_end(tmp_path):
-    co = _tool('cooccurrence_sweep')
-    res = co.main(['--fusion-config', FUSION, '--merdg-config', MERDG, '--values', '0', '1',
-                   '--seeds', '1', '--work-dir', str(tmp_path), '--cfg-options'] + _cli(TINY) +
-                  ['--dataset-options'] + _tiny_data_cli())
-    assert [r['value'] for r in res['rows']] == [0, 1]
-    opts = json.load(open(tmp_path / 'cooccurrence=0.0' / 'fusion' / 'run_options.json'))
-    assert opts['dataset_options']['cooccurrence'] == 0
-    assert res['trend'] is None  # one seed: no test is claimed
-    assert 'gap' not in res['rows'][0]
-    assert osp.getsize(tmp_path / 'cooccurrence.png') > 1000
-
-
 def _dry_run_configs():
     """The real-data entry points, plus the first leaf config of each real dataset family.
 

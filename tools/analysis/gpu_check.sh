@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     *) echo "gpu_check: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-OUT=${OUT:-$(mktemp -d /tmp/merdg_gpu_check.XXXXXX)}
+OUT=${OUT:-$(mktemp -d -t merdg_gpu_check.XXXXXX)}
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 

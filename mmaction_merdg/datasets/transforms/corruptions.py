@@ -43,6 +43,7 @@ given sample the severities share their random draws, so stronger severities
 distort more.
 """
 import zlib
+from fractions import Fraction
 from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
@@ -374,10 +375,14 @@ def corrupt_waveform(name: str, level, wave: np.ndarray, sample_rate: int,
         out[start:start + length] = 0.0
         return out
     if name == 'audio_sample_rate':
-        # Recorded at level * sr, read as sr: resample to sr / level samples per
-        # second of content, then tile back to the clip length (as LoadAudioWindow).
-        new = max(1, int(round(sample_rate / level)))
-        y = AF.resample(torch.from_numpy(wave)[None], sample_rate, new)[0].numpy()
+        # Recorded at level * sr, read as sr: resample by 1 / level, then tile
+        # back to the clip length (as LoadAudioWindow). The rate pair is the
+        # level as a small fraction (1.09 -> 109:100): torchaudio builds one
+        # filter per unit of the reduced source rate, and 16000 -> 14679 Hz
+        # (sr / level rounded to Hz) took seconds per call.
+        ratio = Fraction(str(float(level))).limit_denominator(1000)
+        y = AF.resample(torch.from_numpy(wave)[None], ratio.numerator,
+                        ratio.denominator)[0].numpy()
         if y.size == 0:
             y = wave[:1]
         return np.tile(y, -(-n // y.size))[:n].astype(np.float32)

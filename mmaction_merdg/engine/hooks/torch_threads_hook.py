@@ -1,7 +1,7 @@
 """Pin torch's intra-op threads for one run.
 
 Small models (the vector-level synthetic benchmark's MLPs) gain nothing from
-several threads, and on a shared CPU they lose a lot: measured here on 2 cores
+several threads, and on a shared CPU they lose a lot: measured on 2 cores
 under load ~9, one Adam step of a 32-64-64 MLP took 101 ms with torch's default
 2 threads and 3.8 ms with 1.
 """

@@ -23,8 +23,8 @@ def check_finite_features(feats: Dict[str, Tensor]) -> None:
         return
     names = list(feats)
     if any(f.device.type != 'cpu' for f in feats.values()):
-        # On an accelerator a host sync per step stalls the launch queue
-        # (issue 7): assert on the device instead; the run stops at the next
+        # On an accelerator a host sync per step stalls the launch queue:
+        # assert on the device instead; the run stops at the next
         # synchronisation with this message (as a device-side assertion).
         for m in names:
             torch._assert_async(

@@ -10,11 +10,14 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from mmaction_merdg.apis.op_count import OpCounter
 from mmaction_merdg.models.losses import ModalityEntropyLoss
 from mmaction_merdg.models.losses.modality_entropy_loss import (
     MargLogdetTerms, coding_rate_term, coding_rate_terms, logdet_term, logdet_terms,
     marginal_term, marginal_terms, vne_term, vne_terms)
+
+from ...conftest import load_tool
+
+OpCounter = load_tool('analysis/count_ops.py').OpCounter
 
 
 def _zs(n=16, d=12, m=3, dtype=torch.float32, seed=0):

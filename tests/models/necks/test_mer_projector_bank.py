@@ -8,8 +8,11 @@ dispatches fewer ops.
 import pytest
 import torch
 
-from mmaction_merdg.apis.op_count import OpCounter
 from mmaction_merdg.models.necks import MERProjector, MERProjectorBank
+
+from ...conftest import load_tool
+
+OpCounter = load_tool('analysis/count_ops.py').OpCounter
 
 DIMS = dict(imgs=40, flow_imgs=8, audios=24)
 

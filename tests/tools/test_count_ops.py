@@ -1,11 +1,10 @@
-"""OpCounter and the Fusion vs MER-DG op/sync count (issue 7's host-side bar)."""
-import os
-
+"""tools/analysis/count_ops.py: OpCounter and the Fusion vs MER-DG op/sync count."""
 import torch
 
-from mmaction_merdg.apis.op_count import OpCounter, count_fusion_vs_merdg
+from ..conftest import REPO, load_tool
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+count_ops = load_tool('analysis/count_ops.py')
+OpCounter, count_fusion_vs_merdg = count_ops.OpCounter, count_ops.count_fusion_vs_merdg
 
 
 def test_counter_sees_host_syncs_and_backward():
@@ -23,7 +22,7 @@ def test_counter_sees_host_syncs_and_backward():
 def test_merdg_adds_no_host_sync_and_few_ops():
     res = count_fusion_vs_merdg(REPO, batch=4)
     assert res['added_syncs'] == 0
-    # Issue 7's bar: MER-DG adds <= 160 dispatched ops per step and no host
+    # The host-side bar (docs/gpu.md): MER-DG adds <= 160 dispatched ops per step and no host
     # sync. Measured 153 (108 compute ops) at batch 16 with the stacked heads
     # (MERProjectorBank); 243 with the heads one by one, 484 (316) and 3 syncs
     # before the batched loss (docs/gpu.md).

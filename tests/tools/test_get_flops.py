@@ -1,8 +1,11 @@
-"""FLOPs of the multimodal recognizer with a dict input."""
+"""tools/analysis/get_flops.py: FLOPs of the multimodal recognizer with a dict input."""
 import pytest
 
 from mmaction.registry import MODELS
-from mmaction_merdg.apis.complexity import multimodal_complexity
+
+from ..conftest import load_tool
+
+multimodal_complexity = load_tool('analysis/get_flops.py').multimodal_complexity
 
 
 def test_flops_grow_with_input_and_params_match_the_model():

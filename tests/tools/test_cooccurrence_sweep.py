@@ -1,10 +1,15 @@
-"""The co-occurrence analysis on hand-made runs: the figures docs/analysis.md reads."""
+"""tools/analysis/cooccurrence_sweep.py: the analysis on hand-made runs (the figures
+docs/analysis.md reads), then the sweep end to end on the vector-level configs."""
+import json
 import os.path as osp
 
 import pytest
 
-from mmaction_merdg.apis import (analyse_cooccurrence, cooccurrence_to_markdown,
-                                 plot_cooccurrence, slug)
+from mmaction_merdg.apis import slug
+
+from ..conftest import REPO, load_tool
+
+cooc = load_tool('analysis/cooccurrence_sweep.py')
 
 
 def _fake_run(name, accs):
@@ -28,7 +33,7 @@ def _fake_sweep_runs(gap_of_knob, values=(0, 0.5, 1), seeds=4, fusion_drop=0.0):
 # (the gain grows with the co-occurrences), Fusion's target drop (the shortcut
 # misleads Fusion), no significant gain anywhere.
 def test_cooccurrence_figures_for_a_gain_that_does_not_shrink():
-    res = analyse_cooccurrence([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.05))  # +5 points
+    res = cooc.analyse([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.05))  # +5 points
     low = res['rows'][0]['gap']
     assert low['mean'] == pytest.approx(5.0, abs=0.5) and low['significant']
     assert abs(res['trend']['slope']) < 1.0 and res['trend']['p'] >= 0.05
@@ -39,23 +44,42 @@ def test_cooccurrence_figures_for_a_gain_that_does_not_shrink():
 
 
 def test_cooccurrence_figures_when_the_shortcut_hurts_fusion():
-    res = analyse_cooccurrence([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.06 * v, fusion_drop=0.08))
+    res = cooc.analyse([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.06 * v, fusion_drop=0.08))
     fusion = res['shortcut']['fusion']['target']
     assert fusion['mean'] == pytest.approx(-8.0, abs=0.5) and fusion['significant']
-    assert '| Fusion | -7.9' in cooccurrence_to_markdown(res)
+    assert '| Fusion | -7.9' in cooc.cooccurrence_to_markdown(res)
 
 
 def test_cooccurrence_figures_for_a_gain_that_grows_with_the_knob():
-    res = analyse_cooccurrence([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.06 * v))
+    res = cooc.analyse([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.06 * v))
     assert res['trend']['slope'] == pytest.approx(6.0, abs=0.5) and res['trend']['p'] < 0.05
     assert res['trend']['end_contrast']['mean'] == pytest.approx(6.0, abs=0.5)
-    md = cooccurrence_to_markdown(res)
+    md = cooc.cooccurrence_to_markdown(res)
     assert 'Trend of the gap: slope +6.' in md and 'Verdict' not in md
 
 
 def test_cooccurrence_figures_without_any_gain(tmp_path):
-    res = analyse_cooccurrence([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.0))
+    res = cooc.analyse([0, 0.5, 1], _fake_sweep_runs(lambda v: 0.0))
     assert not any(r['gap']['significant'] and r['gap']['mean'] > 0 for r in res['rows'])
-    plot_cooccurrence(res, str(tmp_path / 'c.png'))
+    cooc.plot_cooccurrence(res, str(tmp_path / 'c.png'))
     assert osp.getsize(tmp_path / 'c.png') > 1000
-    assert '| 0.5 | 4 |' in cooccurrence_to_markdown(res)
+    assert '| 0.5 | 4 |' in cooc.cooccurrence_to_markdown(res)
+
+
+def test_cooccurrence_sweep_end_to_end(tmp_path):
+    """Both vector-level configs (the sweep's plumbing is the same for the clip level)."""
+    res = cooc.main(['--fusion-config', osp.join(REPO, 'configs', 'fusion_synthetic_vector.py'),
+                     '--merdg-config', osp.join(REPO, 'configs', 'merdg_synthetic_vector.py'),
+                     '--values', '0', '1', '--seeds', '1', '--work-dir', str(tmp_path),
+                     '--cfg-options', 'train_cfg.max_epochs=1',
+                     '--dataset-options', 'samples_per_domain=16'])
+    assert [r['value'] for r in res['rows']] == [0, 1]
+    opts = json.load(open(tmp_path / 'cooccurrence=0.0' / 'fusion' / 'run_options.json'))
+    assert opts['dataset_options']['cooccurrence'] == 0
+    for v in ('0.0', '1.0'):
+        for name in ('fusion', 'merdg'):
+            run = json.load(open(tmp_path / f'cooccurrence={v}' / name / 'seeds.json'))['runs'][0]
+            assert 0 <= run['target_acc'] <= 1 and osp.isfile(run['best_checkpoint'])
+    assert res['trend'] is None  # one seed: no test is claimed
+    assert 'gap' not in res['rows'][0]
+    assert osp.getsize(tmp_path / 'cooccurrence.png') > 1000

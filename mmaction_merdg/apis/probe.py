@@ -59,7 +59,11 @@ def extract(model, loader, max_batches: Optional[int] = None, desc: str = 'probe
     """
     feats, projs = defaultdict(list), defaultdict(list)
     domains, labels = [], []
-    projectors = getattr(model, 'projectors', None) or {}
+    # MER-DG's projection heads (model.regularizers['mer']); in eval mode the
+    # recognizer's embedding dropout is the identity, so they read the pooled features.
+    regs = getattr(model, 'regularizers', None)
+    mer = regs['mer'] if regs is not None and 'mer' in regs else None
+    projectors = getattr(mer, 'projectors', None) or {}
     total = len(loader) if max_batches is None else min(len(loader), max_batches)
     with torch.no_grad():
         for batch in progress(itertools.islice(loader, total), desc, total=total):

@@ -16,10 +16,15 @@ from mmaction_merdg.modalities import canonical_order
 
 from ..conftest import REPO
 
-HAC_RGB_AUDIO = osp.join(
-    REPO, 'configs', 'hac',
-    'merdg_slowfast-r101-slowonly-r50-audio-r18_k400-vggsound_1xb16-20e_hac-human-animal-to-cartoon-'
-    'rgb-audio.py')
+
+
+def _hac_rgb_audio(tmp_path):
+    """MER-DG on HAC, RGB + audio (``--mer --modalities rgb,audio`` of the HAC family
+    config), written as a standalone config."""
+    from mmaction_merdg.apis.composition import compose_experiment
+    path = str(tmp_path / 'merdg_hac_rgb_audio.py')
+    compose_experiment('hac', 'fusion', mer=True, modalities='rgb,audio').dump(path)
+    return path
 
 
 def _all_configs():
@@ -55,10 +60,10 @@ TINY_BACKBONES = dict(
 
 def _tiny_hac_config(tmp_path):
     """The HAC RGB + audio leaf with a CPU-sized model and pipeline (feat_dims inferred)."""
-    text = f'''_base_ = ['{HAC_RGB_AUDIO}']
+    text = f'''_base_ = ['{_hac_rgb_audio(tmp_path)}']
 model = dict(
     backbones={TINY_BACKBONES!r},
-    projector=dict(hidden_channels=16),
+    regularizers=dict(mer=dict(projector=dict(hidden_channels=16))),
     cls_head=dict(hidden_channels=16))
 test_pipeline = [
     dict(type='VideoFileSample', modalities=('imgs', 'audios')),
@@ -111,12 +116,10 @@ def _hac_leaf_with_tiny_model(tmp_path):
     Every step of the leaf's test pipeline is kept (same types, same order),
     with smaller clips, crops and audio window, for CPU seconds.
     """
-    cfg = Config.fromfile(HAC_RGB_AUDIO)
+    cfg = Config.fromfile(_hac_rgb_audio(tmp_path))
     cfg.model.backbones = Config(dict(TINY_BACKBONES)).to_dict()
     cfg.model.backbones.pop('_delete_')
-    # MER-DG's projector: under model.regularizers.mer, or (older form) on the model.
-    mer = (cfg.model.get('regularizers') or {}).get('mer')
-    (mer if mer is not None else cfg.model).projector.hidden_channels = 16
+    cfg.model.regularizers.mer.projector.hidden_channels = 16
     cfg.model.cls_head.hidden_channels = 16
     steps = {s['type']: s for s in cfg.test_pipeline}
     steps['SampleMultiModalFrames'].update(clip_len=dict(imgs=4, flow_imgs=4),

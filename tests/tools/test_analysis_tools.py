@@ -228,12 +228,12 @@ def test_probe_features_end_to_end(merdg_seeds, tmp_path):
 
 def test_sweep_end_to_end(tmp_path):
     sw = _tool('sweep')
-    res = sw.main([MERDG, '--param', 'model.mer_loss.loss_weight', '--values', '0', '3',
+    res = sw.main([MERDG, '--param', 'model.regularizers.mer.loss.loss_weight', '--values', '0', '3',
                    '--seeds', '1', '--work-dir', str(tmp_path), '--cfg-options'] + _cli(TINY) +
                   ['--dataset-options'] + _tiny_data_cli())
     assert [r['value'] for r in res['rows']] == [0, 3]
-    opts = json.load(open(tmp_path / 'model.mer_loss.loss_weight=3' / 'run_options.json'))
-    assert opts['cfg_options']['model.mer_loss.loss_weight'] == 3
+    opts = json.load(open(tmp_path / 'model.regularizers.mer.loss.loss_weight=3' / 'run_options.json'))
+    assert opts['cfg_options']['model.regularizers.mer.loss.loss_weight'] == 3
     for f in ('sweep.json', 'sweep.md', 'sweep.png'):
         assert osp.getsize(tmp_path / f) > 0
 
@@ -315,6 +315,6 @@ def test_ablation_configs_build_what_they_say(name, expect):
     cfg = load_config(osp.join(ROOT, 'configs', 'synthetic', f'{name}_{SYNTHETIC_LEAF}'))
     model = MODELS.build(cfg.model)
     for k, v in expect.items():
-        assert getattr(model.mer_loss, k) == v
+        assert getattr(model.regularizers['mer'].loss, k) == v
     base = load_config(osp.join(ROOT, 'configs', 'synthetic', f'merdg_{SYNTHETIC_LEAF}'))
     assert cfg.train_dataloader == base.train_dataloader and cfg.train_cfg == base.train_cfg

@@ -57,7 +57,7 @@ def parse_args(argv=None):
                         help='output folder (default work_dirs/seeds/<config name>)')
     parser.add_argument('--name', help='label of this run in tables (default: config name)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries, e.g. model.mer_loss.loss_weight=1.0 '
+                        help='override config entries, e.g. model.regularizers.mer.loss.loss_weight=1.0 '
                         'train_cfg.max_epochs=3')
     parser.add_argument('--dataset-options', nargs='+', action=DictAction, default={},
                         help='set keys in EVERY dataset of the config, e.g. cooccurrence=0.5')

@@ -17,10 +17,10 @@ value with the per-seed points and 95% intervals.
 Examples:
     # MER weight (0 is the Fusion baseline on the same code path)
     python tools/analysis/sweep.py configs/merdg_synthetic.py \
-        --param model.mer_loss.loss_weight --values 0 0.3 1 3 10 --seeds 3
+        --param model.regularizers.mer.loss.loss_weight --values 0 0.3 1 3 10 --seeds 3
     # entropy estimator
     python tools/analysis/sweep.py configs/merdg_synthetic.py \
-        --param model.mer_loss.estimator --values logdet vne coding_rate
+        --param model.regularizers.mer.loss.estimator --values logdet vne coding_rate
     # a knob of the synthetic world
     python tools/analysis/sweep.py configs/merdg_synthetic.py \
         --param dataset:cooccurrence --values 0 0.5 1
@@ -40,7 +40,7 @@ def parse_args(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='training config')
     parser.add_argument('--param', required=True,
-                        help='config key (e.g. model.mer_loss.loss_weight) or dataset:<key>')
+                        help='config key (e.g. model.regularizers.mer.loss.loss_weight) or dataset:<key>')
     parser.add_argument('--values', required=True, nargs='+',
                         help='values to try (parsed as --cfg-options values are: int, float, '
                         'bool, None, tuple/list, else str)')

@@ -35,9 +35,10 @@ def tiny_config(dataset_base: str, roots: dict) -> Config:
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', '_base_', 'models',
                  'tiny-slowfast_slowonly_resnetaudio.py'))
-    cfg.model.update(
-        Config.fromfile(
-            osp.join(REPO, 'configs', '_base_', 'methods', 'merdg.py')).merdg)
+    mer = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'methods', 'merdg.py')).mer_regularizer
+    mer.projector.hidden_channels = 128  # CPU-sized head
+    cfg.model.regularizers = dict(mer=mer)
     cfg.merge_from_dict(
         Config.fromfile(
             osp.join(REPO, 'configs', '_base_', 'default_runtime.py')).to_dict())

@@ -173,8 +173,7 @@ def test_composition_errors():
     with pytest.raises(RuntimeError, match='AveragedTeacherHook'):
         _losses(MODELS.build(cmrf))
     odd = copy.deepcopy(_cfg('simmmdg_synthetic_vector.py'))
-    odd.feat_dims.audios = 63
-    odd.backbones.audios.out_channels = 63
+    odd.backbones.audios.out_channels = 63  # feat_dims inferred: 63
     with pytest.raises(ValueError, match='odd'):
         MODELS.build(odd)
 

@@ -16,6 +16,7 @@ from mmengine.config import Config, DictAction
 from mmaction_merdg.apis import set_dataset_options
 from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
+from mmaction_merdg.compat.config_text import format_config_text_once
 
 
 def parse_args(argv=None):
@@ -103,6 +104,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
+    # Final from here: yapf formats its text once, not at every checkpoint.
+    format_config_text_once(cfg)
     runner = build_runner(cfg)  # honours cfg.runner_type
     runner.train()
     return runner

@@ -7,6 +7,10 @@ the repository root; the fault comes from the environment:
   of a path containing ``epoch_2.pth`` writes half of its bytes, then the
   process SIGKILLs itself (a node lost in the middle of a checkpoint write).
 
+Session fixtures shared by the test modules: ``uninterrupted`` (the tiny
+run, not killed) and ``killed_in_resave`` (SIGKILLed inside the re-save of
+``epoch_2.pth``, with a second run started while it was alive).
+
 Hooks registered on import, for configs: :class:`KillDuringValHook` raises in
 the middle of the validation of a chosen epoch (in-process kills);
 :class:`HoldHook` keeps a run going after its first iteration until a file
@@ -18,6 +22,7 @@ import signal
 import sys
 import time
 
+import pytest
 from mmengine.hooks import Hook
 
 from mmaction.registry import HOOKS
@@ -125,3 +130,89 @@ def main(argv) -> None:
 
 if __name__ == '__main__':
     main(sys.argv[1:])
+
+
+# -- shared runs (session fixtures, imported by the test modules) ----------
+
+
+def train_tiny(cfg, work_dir, *extra):
+    """``tools/train.py`` in this process on the tiny vector data, seed 0."""
+    from tests.conftest import load_tool
+    return load_tool('train.py').main(
+        [str(cfg), '--work-dir', str(work_dir), '--seed', '0'] +
+        TINY_VECTOR_DATA + list(extra))
+
+
+def selection(runner):
+    """What model selection chose: best file name, score, domain-acc state."""
+    hub = runner.message_hub
+    return (osp.basename(hub.get_info('best_ckpt')), hub.get_info('best_score'),
+            hub.get_info('merdg_domain_acc_state'))
+
+
+# Session fixtures imported into several modules get one FixtureDef per
+# module; this cache runs each body once per session all the same.
+_ONCE = {}
+
+
+def _once(name, make):
+    if name not in _ONCE:
+        _ONCE[name] = make()
+    return _ONCE[name]
+
+
+@pytest.fixture(scope='session')
+def uninterrupted(tmp_path_factory):
+    """The reference: the tiny 3-epoch run, not killed."""
+    return _once('uninterrupted', lambda: _uninterrupted(tmp_path_factory))
+
+
+def _uninterrupted(tmp_path_factory):
+    import torch
+    folder = tmp_path_factory.mktemp('uninterrupted')
+    cfg = write_tiny_vector_config(folder)
+    runner = train_tiny(cfg, folder / 'run')
+    return dict(cfg=cfg, run=folder / 'run', selection=selection(runner),
+                weights=torch.load(folder / 'run' / 'epoch_3.pth')['state_dict'])
+
+
+@pytest.fixture(scope='session')
+def killed_in_resave(tmp_path_factory, uninterrupted):
+    """A training SIGKILLed inside the second write of ``epoch_2.pth``.
+
+    While it runs (held after its first iteration), a second training is
+    started in the same work dir: what it raised is recorded.
+    """
+    return _once('killed_in_resave',
+                 lambda: _killed_in_resave(tmp_path_factory, uninterrupted))
+
+
+def _killed_in_resave(tmp_path_factory, uninterrupted):
+    folder = tmp_path_factory.mktemp('killed_in_resave')
+    work_dir = folder / 'run'
+    release = str(folder / 'release')
+    cfg = write_tiny_vector_config(
+        folder, name='held.py',
+        extra=f"custom_hooks = [dict(type='HoldHook', path='{release}')]")
+    child = run_in_subprocess([cfg, '--work-dir', str(work_dir), '--seed', '0'] +
+                              TINY_VECTOR_DATA,
+                              env_extra=dict(FAULT_KILL_PUT='epoch_2.pth:2'),
+                              wait=False)
+    try:
+        deadline = time.time() + 120
+        while not osp.exists(release + '.started'):
+            assert child.poll() is None and time.time() < deadline, (
+                child.stdout.read()[-3000:] if child.poll() is not None else
+                'the held run did not start in time')
+            time.sleep(0.05)
+        try:
+            train_tiny(uninterrupted['cfg'], work_dir)
+            second = None
+        except Exception as err:  # noqa: BLE001 (recorded for the tests)
+            second = err
+    finally:
+        open(release, 'w').close()
+        output, _ = child.communicate(timeout=120)
+    return dict(work_dir=work_dir, returncode=child.returncode, pid=child.pid,
+                output=output, second_run_error=second,
+                lock_after_kill=(work_dir / 'run.lock').read_text())

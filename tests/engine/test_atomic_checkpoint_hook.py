@@ -13,41 +13,19 @@ import torch
 from mmaction_merdg.compat.atomic_local_backend import AtomicLocalBackend
 from mmaction_merdg.engine.checkpoint_files import checkpoint_problem
 
-from ..conftest import load_tool
-from .fault_injection import (TINY_VECTOR_DATA, run_in_subprocess,
-                              write_tiny_vector_config)
-
-
-def _train(cfg, work_dir, *extra):
-    return load_tool('train.py').main(
-        [cfg, '--work-dir', str(work_dir), '--seed', '0'] + TINY_VECTOR_DATA +
-        list(extra))
-
-
-def _selection(runner):
-    hub = runner.message_hub
-    return osp.basename(hub.get_info('best_ckpt')), hub.get_info('best_score')
-
-
-@pytest.fixture(scope='module')
-def uninterrupted(tmp_path_factory):
-    """The reference: the same tiny run, not killed (its best, its weights)."""
-    folder = tmp_path_factory.mktemp('uninterrupted')
-    cfg = write_tiny_vector_config(folder)
-    runner = _train(cfg, folder / 'run')
-    weights = torch.load(folder / 'run' / 'epoch_3.pth')['state_dict']
-    return dict(cfg=cfg, selection=_selection(runner), weights=weights,
-                work_dir=folder / 'run')
+from .fault_injection import (TINY_VECTOR_DATA, killed_in_resave,  # noqa: F401
+                              run_in_subprocess, selection, train_tiny,
+                              uninterrupted)
 
 
 def _temporaries(folder):
     return [n for n in os.listdir(folder) if n.endswith('.tmp')]
 
 
-def _assert_same_as_uninterrupted(runner, work_dir, uninterrupted):
-    assert _selection(runner) == uninterrupted['selection']
+def _assert_same_as_uninterrupted(runner, work_dir, reference):
+    assert selection(runner) == reference['selection']
     weights = torch.load(work_dir / 'epoch_3.pth')['state_dict']
-    for key, value in uninterrupted['weights'].items():
+    for key, value in reference['weights'].items():
         assert torch.equal(weights[key], value), key
     best = runner.message_hub.get_info('best_ckpt')
     assert checkpoint_problem(best) is None
@@ -56,28 +34,25 @@ def _assert_same_as_uninterrupted(runner, work_dir, uninterrupted):
     assert bests == [osp.basename(best)]
 
 
-def test_kill_in_the_resave_of_epoch_2_then_resume(tmp_path, uninterrupted):
+def test_kill_in_the_resave_of_epoch_2_then_resume(killed_in_resave,
+                                                   uninterrupted):
     """Before: last_checkpoint named a half epoch_2.pth; resume failed."""
-    # epoch 2 is a new best in this run: epoch_2.pth is written twice.
-    assert uninterrupted['selection'][1] is not None
-    work_dir = tmp_path / 'run'
-    res = run_in_subprocess(
-        [uninterrupted['cfg'], '--work-dir', str(work_dir), '--seed', '0'] +
-        TINY_VECTOR_DATA, env_extra=dict(FAULT_KILL_PUT='epoch_2.pth:2'))
-    assert res.returncode == -signal.SIGKILL, res.stdout[-2000:]
+    run = killed_in_resave
+    work_dir = run['work_dir']
+    assert run['returncode'] == -signal.SIGKILL, run['output'][-3000:]
     # The half write went to a temporary; the complete copy is intact.
     assert len(_temporaries(work_dir)) == 1
     with open(work_dir / 'last_checkpoint') as f:
         assert f.read().strip() == str(work_dir / 'epoch_2.pth')
     assert checkpoint_problem(str(work_dir / 'epoch_2.pth')) is None
-    runner = _train(uninterrupted['cfg'], work_dir, '--resume')
+    runner = train_tiny(uninterrupted['cfg'], work_dir, '--resume')
     _assert_same_as_uninterrupted(runner, work_dir, uninterrupted)
 
 
 def test_kill_while_saving_the_new_best_keeps_the_previous_one(
         tmp_path, uninterrupted):
     """Before: the previous best was deleted first; the pointer dangled."""
-    best_name, _ = uninterrupted['selection']
+    best_name = uninterrupted['selection'][0]
     assert best_name.endswith('epoch_3.pth')  # epoch 3 is the last new best
     work_dir = tmp_path / 'run'
     res = run_in_subprocess(
@@ -90,7 +65,7 @@ def test_kill_while_saving_the_new_best_keeps_the_previous_one(
     assert osp.basename(previous) != best_name
     assert checkpoint_problem(previous) is None
     assert not osp.exists(work_dir / best_name)
-    runner = _train(uninterrupted['cfg'], work_dir, '--resume')
+    runner = train_tiny(uninterrupted['cfg'], work_dir, '--resume')
     # The resumed run validated epoch 3 again and selected it.
     _assert_same_as_uninterrupted(runner, work_dir, uninterrupted)
     assert not osp.exists(previous)

@@ -17,6 +17,8 @@ from mmaction_merdg.apis import set_dataset_options
 from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
 from mmaction_merdg.compat.config_text import format_config_text_once
+from mmaction_merdg.datasets.balanced_domain_sampler import \
+    sync_sampler_batch_size
 
 
 def parse_args(argv=None):
@@ -97,6 +99,7 @@ def merge_args(cfg, args):
         set_dataset_options(cfg, dict(args.dataset_options))
     if args.tensorboard:
         enable_tensorboard(cfg)
+    sync_sampler_batch_size(cfg)  # one batch size for loader and sampler
     return cfg
 
 

@@ -30,6 +30,10 @@ default_hooks = dict(
     # One work dir, one training: <work_dir>/run.lock names the holder
     # (engine/hooks/work_dir_lock_hook.py); `enabled=False` turns it off.
     work_dir_lock=dict(type='WorkDirLockHook'),
+    # Before the first step: loader vs balanced-sampler batch size, classes of
+    # the data vs every head, domains of domain-aware modules vs the data
+    # (engine/hooks/preflight_check_hook.py).
+    preflight=dict(type='PreflightCheckHook'),
     # With skip_unreadable=True: the number of replaced samples, per epoch.
     skipped_samples=dict(type='SkippedSampleLoggerHook'))
 

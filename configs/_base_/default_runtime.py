@@ -34,6 +34,10 @@ default_hooks = dict(
     # the data vs every head, domains of domain-aware modules vs the data
     # (engine/hooks/preflight_check_hook.py).
     preflight=dict(type='PreflightCheckHook'),
+    # A NaN/Inf loss term or gradient norm stops training, naming the term
+    # (engine/hooks/non_finite_check_hook.py). Under AMP an Inf gradient norm
+    # is a skipped step (counted); loss='ignore' / grad_norm='ignore' train on.
+    non_finite=dict(type='NonFiniteCheckHook'),
     # With skip_unreadable=True: the number of replaced samples, per epoch.
     skipped_samples=dict(type='SkippedSampleLoggerHook'))
 

@@ -88,11 +88,16 @@ TINY_VECTOR_DATA = ['--dataset-options', 'samples_per_domain=16']
 
 
 def write_tiny_vector_config(folder, epochs: int = 3, extra: str = '',
-                             name: str = 'tiny_vector.py') -> str:
-    """Fusion on the vector benchmark, seconds per run (no dropout, no cosine)."""
+                             name: str = 'tiny_vector.py',
+                             base: str = 'fusion_synthetic_vector.py') -> str:
+    """Fusion (or ``base``) on the vector benchmark, seconds per run.
+
+    No dropout and a constant lr, 16 samples per domain with
+    ``TINY_VECTOR_DATA``.
+    """
     path = osp.join(str(folder), name)
     with open(path, 'w') as f:
-        f.write(f"""_base_ = ['{osp.join(REPO, 'configs', 'fusion_synthetic_vector.py')}']
+        f.write(f"""_base_ = ['{osp.join(REPO, 'configs', base)}']
 train_dataloader = dict(batch_size=8, sampler=dict(batch_size=8))
 val_dataloader = dict(batch_size=64)
 model = dict(cls_head=dict(dropout_ratio=0.0))

@@ -2,6 +2,7 @@ from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .averaged_teacher_hook import AveragedTeacherHook
 from .entropy_logger_hook import ModalityEntropyLoggerHook
 from .exact_resume_hook import ExactResumeHook
+from .non_finite_check_hook import NonFiniteCheckHook
 from .preflight_check_hook import PreflightCheckHook
 from .resume_guard_hook import ResumeGuardHook
 from .skipped_sample_logger_hook import SkippedSampleLoggerHook
@@ -10,6 +11,6 @@ from .work_dir_lock_hook import WorkDirLockHook
 
 __all__ = [
     'AtomicCheckpointHook', 'AveragedTeacherHook', 'ExactResumeHook',
-    'ModalityEntropyLoggerHook', 'PreflightCheckHook', 'ResumeGuardHook', 'SkippedSampleLoggerHook',
+    'ModalityEntropyLoggerHook', 'NonFiniteCheckHook', 'PreflightCheckHook', 'ResumeGuardHook', 'SkippedSampleLoggerHook',
     'TorchThreadsHook', 'WorkDirLockHook'
 ]

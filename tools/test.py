@@ -12,6 +12,7 @@ import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
+from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
 
@@ -58,6 +59,7 @@ def merge_args(cfg, args):
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         cfg.test_evaluator = evaluators + [dump_metric]
     if args.cfg_options is not None:
+        check_cfg_option_keys(cfg, args.cfg_options)  # typos are not new keys
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))

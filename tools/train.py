@@ -14,6 +14,7 @@ import mmaction_merdg  # noqa: F401
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import set_dataset_options
+from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
 from mmaction_merdg.compat.config_text import format_config_text_once
@@ -94,6 +95,7 @@ def merge_args(cfg, args):
         if args.deterministic:
             cfg.randomness.deterministic = True
     if args.cfg_options is not None:
+        check_cfg_option_keys(cfg, args.cfg_options)  # typos are not new keys
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))

@@ -15,6 +15,8 @@ from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
 from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import build_runner, enable_tensorboard
 from mmaction_merdg.compat import setup_cpu_distributed
+from mmaction_merdg.engine.hooks.loader_watch_hook import (
+    explain_loader_timeout, runner_loaders)
 
 
 def parse_args(argv=None):
@@ -78,7 +80,13 @@ def main(argv=None):
     runner = build_runner(cfg)  # honours cfg.runner_type
     check_checkpoint_fits(runner.model, args.checkpoint,
                           args.allow_partial_checkpoint)
-    return runner.test()
+    try:
+        return runner.test()
+    except RuntimeError as err:  # a hung worker: name it and its sample
+        explained = explain_loader_timeout(err, runner_loaders(runner))
+        if explained is None:
+            raise
+        raise TimeoutError(explained) from err
 
 
 if __name__ == '__main__':

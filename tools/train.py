@@ -20,6 +20,8 @@ from mmaction_merdg.compat import setup_cpu_distributed
 from mmaction_merdg.compat.config_text import format_config_text_once
 from mmaction_merdg.datasets.balanced_domain_sampler import \
     sync_sampler_batch_size
+from mmaction_merdg.engine.hooks.loader_watch_hook import (
+    explain_loader_timeout, runner_loaders)
 
 
 def parse_args(argv=None):
@@ -112,7 +114,13 @@ def main(argv=None):
     # Final from here: yapf formats its text once, not at every checkpoint.
     format_config_text_once(cfg)
     runner = build_runner(cfg)  # honours cfg.runner_type
-    runner.train()
+    try:
+        runner.train()
+    except RuntimeError as err:  # a hung worker: name it and its sample
+        explained = explain_loader_timeout(err, runner_loaders(runner))
+        if explained is None:
+            raise
+        raise TimeoutError(explained) from err
     return runner
 
 

@@ -38,6 +38,10 @@ default_hooks = dict(
     # (engine/hooks/non_finite_check_hook.py). Under AMP an Inf gradient norm
     # is a skipped step (counted); loss='ignore' / grad_norm='ignore' train on.
     non_finite=dict(type='NonFiniteCheckHook'),
+    # Loaders with workers and no `timeout` of their own wait at most 300 s
+    # for a batch; a hung worker is reported with the sample it is on
+    # (engine/hooks/loader_watch_hook.py). timeout=0 waits forever.
+    loader_watch=dict(type='LoaderWatchHook', timeout=300),
     # With skip_unreadable=True: the number of replaced samples, per epoch.
     skipped_samples=dict(type='SkippedSampleLoggerHook'))
 

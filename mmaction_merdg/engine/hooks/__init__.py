@@ -2,6 +2,7 @@ from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .averaged_teacher_hook import AveragedTeacherHook
 from .entropy_logger_hook import ModalityEntropyLoggerHook
 from .exact_resume_hook import ExactResumeHook
+from .loader_watch_hook import LoaderWatchHook
 from .non_finite_check_hook import NonFiniteCheckHook
 from .preflight_check_hook import PreflightCheckHook
 from .resume_guard_hook import ResumeGuardHook
@@ -11,6 +12,7 @@ from .work_dir_lock_hook import WorkDirLockHook
 
 __all__ = [
     'AtomicCheckpointHook', 'AveragedTeacherHook', 'ExactResumeHook',
+    'LoaderWatchHook',
     'ModalityEntropyLoggerHook', 'NonFiniteCheckHook', 'PreflightCheckHook', 'ResumeGuardHook', 'SkippedSampleLoggerHook',
     'TorchThreadsHook', 'WorkDirLockHook'
 ]

@@ -59,14 +59,19 @@ def test_worker_seeds_differ_per_epoch_and_repeat_per_run():
     assert seeds[0] == seeds[2] != seeds[1]
 
 
-def test_an_iteration_based_loop_gets_the_right_reason(capsys):
+def test_an_iteration_based_loop_gets_the_right_reason(monkeypatch):
     """Before: 'written before this hook existed', the wrong reason."""
     from mmengine.runner import IterBasedTrainLoop
+
+    from mmaction_merdg.engine.hooks import exact_resume_hook
+    logged = []
+    monkeypatch.setattr(exact_resume_hook, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
     loop = IterBasedTrainLoop.__new__(IterBasedTrainLoop)
     hook = ExactResumeHook()
     hook.load_snapshot(SimpleNamespace(_train_loop=loop),
                        dict(meta=dict(iter=10)))
-    out = capsys.readouterr().out
-    assert 'an iteration-based loop (IterBasedTrainLoop)' in out
-    assert 'written before this hook existed' not in out
+    assert len(logged) == 1
+    assert 'an iteration-based loop (IterBasedTrainLoop)' in logged[0]
+    assert 'written before this hook existed' not in logged[0]
     assert hook._snapshot is None

@@ -16,8 +16,8 @@ with ``backend_args=dict(backend='merdg_atomic_local')``.
 """
 import os
 import os.path as osp
-from typing import Union
 from pathlib import Path
+from typing import Union
 
 from mmengine.fileio import register_backend
 from mmengine.fileio.backends import LocalBackend

@@ -10,7 +10,7 @@ videos decoded frame by frame), which reads the whole tree.
 import collections
 import os
 import os.path as osp
-from typing import Dict, List, NamedTuple, Set
+from typing import Dict, List, NamedTuple
 
 import cv2
 import soundfile as sf

@@ -12,7 +12,7 @@ from .work_dir_lock_hook import WorkDirLockHook
 
 __all__ = [
     'AtomicCheckpointHook', 'AveragedTeacherHook', 'ExactResumeHook',
-    'LoaderWatchHook',
-    'ModalityEntropyLoggerHook', 'NonFiniteCheckHook', 'PreflightCheckHook', 'ResumeGuardHook', 'SkippedSampleLoggerHook',
+    'LoaderWatchHook', 'ModalityEntropyLoggerHook', 'NonFiniteCheckHook',
+    'PreflightCheckHook', 'ResumeGuardHook', 'SkippedSampleLoggerHook',
     'TorchThreadsHook', 'WorkDirLockHook'
 ]

@@ -478,7 +478,8 @@ class ModalityEntropyLoss(nn.Module):
                                  f'[N, D] per modality; got {shape} for {m!r}.')
         if len({tuple(z.shape) for z in zs.values()}) != 1:
             return None
-        return self._prepare_stacked(torch.stack(list(zs.values())), list(zs))  # M x [N, D] -> [M, N, D]
+        # M x [N, D] -> [M, N, D]
+        return self._prepare_stacked(torch.stack(list(zs.values())), list(zs))
 
     def _prepare_stacked(self, z: Tensor, names: Optional[Sequence[str]] = None) -> Tensor:
         """Gather across ranks (if set), check and cast stacked ``[M, N, D]``."""

@@ -77,7 +77,7 @@ class HoldHook(Hook):
         if runner.iter != 0:
             return
         open(self.path + '.started', 'w').close()
-        deadline = time.time() + 60
+        deadline = time.time() + 300  # the parent releases it sooner
         while not osp.exists(self.path) and time.time() < deadline:
             time.sleep(0.05)
 
@@ -204,7 +204,7 @@ def _killed_in_resave(tmp_path_factory, uninterrupted):
                               env_extra=dict(FAULT_KILL_PUT='epoch_2.pth:2'),
                               wait=False)
     try:
-        deadline = time.time() + 120
+        deadline = time.time() + 300
         while not osp.exists(release + '.started'):
             assert child.poll() is None and time.time() < deadline, (
                 child.stdout.read()[-3000:] if child.poll() is not None else
@@ -217,7 +217,7 @@ def _killed_in_resave(tmp_path_factory, uninterrupted):
             second = err
     finally:
         open(release, 'w').close()
-        output, _ = child.communicate(timeout=120)
+        output, _ = child.communicate(timeout=300)
     return dict(work_dir=work_dir, returncode=child.returncode, pid=child.pid,
                 output=output, second_run_error=second,
                 lock_after_kill=(work_dir / 'run.lock').read_text())

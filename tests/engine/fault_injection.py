@@ -110,7 +110,7 @@ custom_hooks = []
     return path
 
 
-def run_in_subprocess(argv, env_extra=None, timeout=120, wait=True):
+def run_in_subprocess(argv, env_extra=None, timeout=300, wait=True):
     """``python -m tests.engine.fault_injection argv`` in the repository."""
     import subprocess
     # The parent's thread settings: the same float results as in-process runs.

@@ -26,13 +26,16 @@ def parse_args(argv=None):
     parser.add_argument('--flow', help='directory with flow_x.mp4 and flow_y.mp4')
     parser.add_argument('--device', default='cpu', help='e.g. cpu or cuda:0')
     parser.add_argument('--topk', type=int, default=5)
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='use a checkpoint whose keys do not all fit the model')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     """Run the demo; returns the printed lines."""
     args = parse_args(argv)
-    model = init_multimodal_recognizer(args.config, args.checkpoint, device=args.device)
+    model = init_multimodal_recognizer(args.config, args.checkpoint, device=args.device,
+                                       allow_partial_checkpoint=args.allow_partial_checkpoint)
     result = inference_multimodal(model, args.video, audio=args.audio, flow=args.flow)
     lines = format_topk(result, model.cfg, args.topk)
     print('\n'.join(lines))

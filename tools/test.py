@@ -14,9 +14,12 @@ import mmaction_merdg  # noqa: F401  (first: makes mmaction.models importable)
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import check_checkpoint_fits, set_dataset_options
+from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import (add_experiment_args, apply_experiment_args,
                                              build_runner, enable_tensorboard)
 from mmaction_merdg.compat import setup_cpu_distributed
+from mmaction_merdg.engine.hooks.loader_watch_hook import (
+    explain_loader_timeout, runner_loaders)
 
 
 def parse_args(argv=None):
@@ -64,6 +67,7 @@ def merge_args(cfg, args):
     # The experiment first, so --cfg-options can still override what it sets.
     apply_experiment_args(cfg, args)
     if args.cfg_options is not None:
+        check_cfg_option_keys(cfg, args.cfg_options)  # typos are not new keys
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))
@@ -82,7 +86,13 @@ def main(argv=None):
     runner = build_runner(cfg)  # honours cfg.runner_type
     check_checkpoint_fits(runner.model, args.checkpoint,
                           args.allow_partial_checkpoint)
-    return runner.test()
+    try:
+        return runner.test()
+    except RuntimeError as err:  # a hung worker: name it and its sample
+        explained = explain_loader_timeout(err, runner_loaders(runner))
+        if explained is None:
+            raise
+        raise TimeoutError(explained) from err
 
 
 if __name__ == '__main__':

@@ -17,9 +17,15 @@ import mmaction_merdg  # noqa: F401
 from mmengine.config import Config, DictAction
 
 from mmaction_merdg.apis import set_dataset_options
+from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import (add_experiment_args, apply_experiment_args,
                                              build_runner, enable_tensorboard)
 from mmaction_merdg.compat import setup_cpu_distributed
+from mmaction_merdg.compat.config_text import format_config_text_once
+from mmaction_merdg.datasets.balanced_domain_sampler import \
+    sync_sampler_batch_size
+from mmaction_merdg.engine.hooks.loader_watch_hook import (
+    explain_loader_timeout, runner_loaders)
 
 
 def parse_args(argv=None):
@@ -98,11 +104,13 @@ def merge_args(cfg, args):
     # The experiment first, so --cfg-options can still override what it sets.
     apply_experiment_args(cfg, args)
     if args.cfg_options is not None:
+        check_cfg_option_keys(cfg, args.cfg_options)  # typos are not new keys
         cfg.merge_from_dict(args.cfg_options)
     if args.dataset_options:
         set_dataset_options(cfg, dict(args.dataset_options))
     if args.tensorboard:
         enable_tensorboard(cfg)
+    sync_sampler_batch_size(cfg)  # one batch size for loader and sampler
     return cfg
 
 
@@ -110,8 +118,16 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
+    # Final from here: yapf formats its text once, not at every checkpoint.
+    format_config_text_once(cfg)
     runner = build_runner(cfg)  # honours cfg.runner_type
-    runner.train()
+    try:
+        runner.train()
+    except RuntimeError as err:  # a hung worker: name it and its sample
+        explained = explain_loader_timeout(err, runner_loaders(runner))
+        if explained is None:
+            raise
+        raise TimeoutError(explained) from err
     return runner
 
 

@@ -58,13 +58,16 @@ def _load_config(config: Union[str, Config]) -> Config:
 
 
 def init_multimodal_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None,
-                               device: str = 'cpu'):
+                               device: str = 'cpu', allow_partial_checkpoint: bool = False):
     """A recognizer of the plugin in eval mode, ready for inference.
 
     Args:
         config (str | Config): Config file or object.
         checkpoint (str, optional): A trained checkpoint (weights_only load).
         device (str): Defaults to ``'cpu'``.
+        allow_partial_checkpoint (bool): Load a checkpoint whose keys do not
+            all fit the model (logged) instead of refusing it, as
+            ``tools/test.py --allow-partial-checkpoint``. Defaults to False.
 
     Returns:
         nn.Module: The model, with ``model.cfg`` set (``test_pipeline`` taken
@@ -78,7 +81,11 @@ def init_multimodal_recognizer(config: Union[str, Config], checkpoint: Optional[
             backbone.pretrained = None
     if cfg.get('test_pipeline') is None:
         cfg.test_pipeline = cfg.test_dataloader.dataset.pipeline
-    return init_recognizer(cfg, checkpoint, device=device)
+    model = init_recognizer(cfg, checkpoint, device=device)
+    if checkpoint is not None:  # another model's weights load non-strictly
+        from .checkpoint_check import check_checkpoint_fits
+        check_checkpoint_fits(model, checkpoint, allow_partial_checkpoint)
+    return model
 
 
 def media_test_pipeline(cfg: Config) -> List[dict]:

@@ -27,6 +27,7 @@ from mmengine.runner import TestLoop
 
 from ..datasets.transforms.corruptions import CORRUPTIONS, SEVERITIES, corruption_transform
 from ..models.recognizers.missing_modality import MISSING_FILLS, save_feature_means
+from .checkpoint_check import check_checkpoint_fits
 from .cli_options import build_runner
 from .progress import progress
 
@@ -153,7 +154,8 @@ def evaluate_robustness(cfg: Config,
                         seed: int = 0,
                         metric_key: Optional[str] = None,
                         launcher: str = 'none',
-                        quiet: bool = True) -> Dict:
+                        quiet: bool = True,
+                        allow_partial_checkpoint: bool = False) -> Dict:
     """Evaluate ``checkpoint`` clean, with missing modalities and corrupted.
 
     Args:
@@ -173,6 +175,8 @@ def evaluate_robustness(cfg: Config,
             default the first of :data:`ACCURACY_KEYS` present.
         launcher (str): mmengine launcher. Defaults to ``'none'``.
         quiet (bool): Log warnings only. Defaults to True.
+        allow_partial_checkpoint (bool): Evaluate a checkpoint whose keys do
+            not all fit the model (as ``tools/test.py``); refused by default.
 
     Returns:
         dict: ``clean``, ``missing/<m1+m2>``, ``missing_mean/<...>``,
@@ -198,6 +202,8 @@ def evaluate_robustness(cfg: Config,
     cfg.test_evaluator = evaluator + [dict(type='MisclassificationMetric', prefix='msp')]
 
     runner = build_runner(cfg)
+    # Another model's checkpoint loads non-strictly: chance-level results.
+    check_checkpoint_fits(runner.model, checkpoint, allow_partial_checkpoint)
     model = _unwrap(runner.model)
     modalities = list(model.modalities)
     if corruptions is None:

@@ -54,6 +54,9 @@ class BalancedDomainSampler(Sampler):
         dataset (Dataset): Dataset with per-sample ``domain``.
         batch_size (int): Per-rank batch size; must equal the dataloader's
             ``batch_size`` and be divisible by the number of domains.
+            ``tools/train.py`` fills it from the dataloader's when the config
+            leaves it out, and refuses two different values
+            (:func:`sync_sampler_batch_size`).
         shuffle (bool): Shuffle within domains. Defaults to True.
         seed (int, optional): Base seed; synchronised over ranks when None.
         epoch_length (str): ``'max'`` or ``'min'``. Defaults to ``'max'``.
@@ -65,7 +68,7 @@ class BalancedDomainSampler(Sampler):
 
     def __init__(self,
                  dataset,
-                 batch_size: int,
+                 batch_size: Optional[int] = None,
                  shuffle: bool = True,
                  seed: Optional[int] = None,
                  epoch_length: str = 'max',
@@ -73,6 +76,12 @@ class BalancedDomainSampler(Sampler):
         if epoch_length not in ('max', 'min'):
             raise ValueError("BalancedDomainSampler: epoch_length must be 'max' "
                              f"or 'min', got {epoch_length!r}.")
+        if batch_size is None:
+            raise ValueError(
+                'BalancedDomainSampler: batch_size is not set. Set the '
+                "dataloader's batch_size and let tools/train.py copy it "
+                '(sync_sampler_batch_size), or set sampler.batch_size to the '
+                "same value as the dataloader's.")
         self.rank, self.world_size = get_dist_info()
         self.dataset = dataset
         self.batch_size = int(batch_size)
@@ -144,3 +153,48 @@ class BalancedDomainSampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch so that each epoch draws a different order."""
         self.epoch = epoch
+
+
+_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def sync_sampler_batch_size(cfg) -> None:
+    """Make every ``BalancedDomainSampler``'s batch size the loader's, in place.
+
+    The sampler deals indices in groups of its own ``batch_size``; the
+    ``DataLoader`` cuts them into batches of its ``batch_size``. Two
+    different values give unbalanced batches without a word (measured:
+    loader 8, sampler 16: per-domain counts 3:5, 6:2). A sampler without
+    ``batch_size`` takes the loader's; two different values are an error.
+
+    Args:
+        cfg (mmengine.Config | dict): A config with ``*_dataloader`` entries.
+
+    Raises:
+        ValueError: Both are set and differ (the message names the fields).
+    """
+    for key in _LOADERS:
+        loader = cfg.get(key, None)
+        if not loader:
+            continue
+        sampler = loader.get('sampler', None) or {}
+        if sampler.get('type') not in ('BalancedDomainSampler',
+                                       'mmaction.BalancedDomainSampler'):
+            continue
+        check_batch_sizes(loader.get('batch_size'), sampler.get('batch_size'),
+                          key)
+        if sampler.get('batch_size') is None:
+            sampler['batch_size'] = loader.get('batch_size')
+
+
+def check_batch_sizes(loader_batch_size, sampler_batch_size,
+                      where: str = 'train_dataloader') -> None:
+    """Raise when a loader's and its balanced sampler's batch sizes differ."""
+    if (loader_batch_size is not None and sampler_batch_size is not None
+            and int(loader_batch_size) != int(sampler_batch_size)):
+        raise ValueError(
+            f'{where}.batch_size={loader_batch_size} differs from '
+            f'{where}.sampler.batch_size={sampler_batch_size} '
+            '(BalancedDomainSampler): the loader would cut the balanced '
+            'groups into unbalanced batches. Set one value for both, or leave '
+            f'{where}.sampler.batch_size out (it is then the loader\'s).')

@@ -10,14 +10,14 @@ videos decoded frame by frame), which reads the whole tree.
 import collections
 import os
 import os.path as osp
-from typing import Dict, List, NamedTuple, Set
+from typing import Dict, List, NamedTuple
 
 import cv2
 import soundfile as sf
 
 from .transforms.errors import MediaReadError
 from .transforms.strict_media import (audio_window_frames,
-                                      check_image_complete)
+                                      check_image_complete, non_regular_kind)
 
 
 class MissingMedia(NamedTuple):
@@ -28,19 +28,43 @@ class MissingMedia(NamedTuple):
 
 
 class _Listing:
-    """Cached directory listings (a frame folder is listed once)."""
+    """Cached directory listings (a frame folder is listed once).
+
+    Only regular files (symlinks to them included) count as present: a FIFO
+    in place of a frame blocks the loader's ``open`` forever, so it is
+    reported (``non_regular``) instead of passing as complete.
+    """
 
     def __init__(self) -> None:
-        self._cache: Dict[str, Set[str]] = {}
+        self._cache: Dict[str, Dict[str, bool]] = {}
+
+    def _entries(self, folder: str) -> Dict[str, bool]:
+        if folder not in self._cache:
+            entries = {}
+            try:
+                with os.scandir(folder or '.') as it:
+                    for entry in it:
+                        try:
+                            entries[entry.name] = entry.is_file()
+                        except OSError:
+                            entries[entry.name] = False
+            except OSError:
+                pass
+            self._cache[folder] = entries
+        return self._cache[folder]
 
     def exists(self, path: str) -> bool:
+        """Whether ``path`` is a regular file."""
         folder, name = osp.split(path)
-        if folder not in self._cache:
-            try:
-                self._cache[folder] = set(os.listdir(folder or '.'))
-            except OSError:
-                self._cache[folder] = set()
-        return name in self._cache[folder]
+        return self._entries(folder).get(name, False)
+
+    def reason(self, path: str, missing: str) -> str:
+        """Why ``path`` (not :meth:`exists`) is refused."""
+        folder, name = osp.split(path)
+        if name in self._entries(folder):
+            return (f'{non_regular_kind(path) or "not a regular file"} '
+                    'instead of a file')
+        return missing
 
 
 def find_missing_media(dataset, max_reports: int = 0,
@@ -81,7 +105,8 @@ def find_missing_media(dataset, max_reports: int = 0,
                           report, decoder)
         for key in ('filename', 'flow_x_filename', 'flow_y_filename'):
             if key in info and not listing.exists(info[key]):
-                report(sample, info[key], 'missing video')
+                report(sample, info[key],
+                       listing.reason(info[key], 'missing video'))
             elif key in info and decoder is not None:
                 reason = decoder.video(info[key])
                 if reason:
@@ -89,7 +114,7 @@ def find_missing_media(dataset, max_reports: int = 0,
         if 'audio_path' in info:
             path = info['audio_path']
             if not listing.exists(path):
-                report(sample, path, 'missing wav')
+                report(sample, path, listing.reason(path, 'missing wav'))
             else:
                 if path not in wav_frames:
                     try:
@@ -156,13 +181,14 @@ def _check_frames(listing, sample, folder, templates, start, total, report,
         paths = [osp.join(folder, tmpl.format(i))
                  for i in range(start, start + total)]
         missing = [p for p in paths if not listing.exists(p)]
-        if len(missing) == len(paths):
+        if len(missing) == len(paths) and not any(
+                listing.reason(p, '') for p in missing):
             report(sample, osp.dirname(paths[0]),
                    f'no frame of {osp.basename(paths[0])}..'
                    f'{osp.basename(paths[-1])}')
             continue
         for path in missing:
-            report(sample, path, 'missing frame')
+            report(sample, path, listing.reason(path, 'missing frame'))
         if decoder is not None:
             missing = set(missing)
             for path in paths:

@@ -64,3 +64,45 @@ def test_empty_and_truncated_files_name_the_file(tmp_path):
         load_state_dict_file(str(cut))
     with pytest.raises(FileNotFoundError, match='none.pth'):
         load_state_dict_file(str(tmp_path / 'none.pth'))
+
+
+def _fusion_checkpoint_for_merdg(tmp_path):
+    """A Fusion checkpoint and the MER-DG vector config (another model)."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mmaction.registry import MODELS
+
+    from ..conftest import REPO
+    fusion = Config.fromfile(osp.join(REPO, 'configs',
+                                      'fusion_synthetic_vector.py'))
+    path = _save(tmp_path, MODELS.build(fusion.model).state_dict(),
+                 'fusion.pth')
+    return path, osp.join(REPO, 'configs', 'merdg_synthetic_vector.py')
+
+
+def test_inference_api_and_demo_refuse_another_models_checkpoint(tmp_path):
+    """Before: the demo gave confident results from a Fusion checkpoint."""
+    from mmaction_merdg.apis.inference import init_multimodal_recognizer
+    path, merdg = _fusion_checkpoint_for_merdg(tmp_path)
+    with pytest.raises(ValueError, match=r"(?s)fusion.pth' does not fit the "
+                       r'model.*missing in the checkpoint: regularizers'):
+        init_multimodal_recognizer(merdg, path)
+    model = init_multimodal_recognizer(merdg, path,
+                                       allow_partial_checkpoint=True)
+    assert model.cfg is not None
+    from ..conftest import load_tool
+    with pytest.raises(ValueError, match='does not fit the model'):
+        load_tool('../demo/demo.py').main([merdg, path, 'video.mp4'])
+
+
+def test_robustness_refuses_another_models_checkpoint(tmp_path):
+    """Before: chance-level results, exit 0."""
+    from mmengine.config import Config
+
+    from mmaction_merdg.apis import evaluate_robustness
+    path, merdg = _fusion_checkpoint_for_merdg(tmp_path)
+    with pytest.raises(ValueError, match=r"fusion.pth' does not fit the model"):
+        evaluate_robustness(Config.fromfile(merdg), path, str(tmp_path / 'r'),
+                            corruptions=[])

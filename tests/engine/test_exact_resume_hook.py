@@ -57,3 +57,21 @@ def test_worker_seeds_differ_per_epoch_and_repeat_per_run():
         seed_worker_for_epoch(0, num_workers=2, rank=0, seed=3, epoch=epoch)
         seeds.append(np.random.randint(1 << 30))
     assert seeds[0] == seeds[2] != seeds[1]
+
+
+def test_an_iteration_based_loop_gets_the_right_reason(monkeypatch):
+    """Before: 'written before this hook existed', the wrong reason."""
+    from mmengine.runner import IterBasedTrainLoop
+
+    from mmaction_merdg.engine.hooks import exact_resume_hook
+    logged = []
+    monkeypatch.setattr(exact_resume_hook, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    loop = IterBasedTrainLoop.__new__(IterBasedTrainLoop)
+    hook = ExactResumeHook()
+    hook.load_snapshot(SimpleNamespace(_train_loop=loop),
+                       dict(meta=dict(iter=10)))
+    assert len(logged) == 1
+    assert 'an iteration-based loop (IterBasedTrainLoop)' in logged[0]
+    assert 'written before this hook existed' not in logged[0]
+    assert hook._snapshot is None

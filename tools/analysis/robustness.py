@@ -57,6 +57,8 @@ def parse_args(argv=None):
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     parser.add_argument('--verbose', action='store_true', help='log at INFO level')
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='evaluate a checkpoint whose keys do not all fit the model')
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -79,7 +81,8 @@ def main(argv=None):
         corruptions=[] if args.no_corruptions else args.corruptions,
         severities=args.severities, missing_fills=args.missing_fill,
         feature_mean_file=args.feature_mean_file, seed=args.seed,
-        metric_key=args.metric_key, launcher=args.launcher, quiet=not args.verbose)
+        metric_key=args.metric_key, launcher=args.launcher, quiet=not args.verbose,
+        allow_partial_checkpoint=args.allow_partial_checkpoint)
     with open(osp.join(args.work_dir, 'robustness.md')) as f:
         print(f.read())
     return result

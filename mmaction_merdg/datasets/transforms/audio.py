@@ -21,7 +21,8 @@ from scipy.signal import get_window
 
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
-from .strict_media import audio_window_frames, check_audio_policy
+from .strict_media import (audio_window_frames, check_audio_policy,
+                           check_regular_file)
 
 #: Files whose audio track is decoded with PyAV (a video's own audio).
 CONTAINER_EXTENSIONS = ('.mp4', '.m4a', '.mkv', '.webm', '.mov', '.avi', '.aac')
@@ -58,6 +59,7 @@ def read_wav_window(path: str,
             no sample of it, or (``short_audio='error'``) it ends inside the
             window.
     """
+    check_regular_file(path, 'audio file')  # a FIFO would block the open
     if not os.path.isfile(path):  # libsndfile would say "System error."
         raise MediaReadError(f"audio file '{path}' does not exist")
     if os.path.splitext(path)[1].lower() in CONTAINER_EXTENSIONS:

@@ -24,7 +24,7 @@ from mmcv.transforms import BaseTransform
 from mmaction.datasets.transforms import DecordDecode, DecordInit
 from mmaction.registry import TRANSFORMS
 from .errors import MediaReadError
-from .strict_media import check_image_bytes
+from .strict_media import check_image_bytes, check_regular_file
 
 
 # OpenCV >= 4.10 decodes JPEGs straight to RGB (libjpeg writes the channels in
@@ -52,6 +52,7 @@ def _read_image(path: str, flag: int) -> np.ndarray:
     same decoder) and, with the completeness check on the same bytes, opens
     the file once instead of twice (``imread`` + the check's own read).
     """
+    check_regular_file(path, 'frame file')  # a FIFO would block open()
     try:
         with open(path, 'rb') as f:
             data = f.read()
@@ -150,6 +151,7 @@ class MultiModalRawFrameDecode(BaseTransform):
 
 def _open_video(init: DecordInit, path: str, what: str):
     """Open ``path`` with MMAction2's ``DecordInit``; errors name the file."""
+    check_regular_file(path, f'{what} video')
     if not osp.isfile(path):
         raise MediaReadError(f"{what} video '{path}' does not exist")
     try:

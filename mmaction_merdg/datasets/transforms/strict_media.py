@@ -9,6 +9,7 @@ audio loader would then tile silently. These small functions turn both into a
 (:mod:`mmaction_merdg.datasets.media_check`) call them.
 """
 import os
+import stat
 from typing import Optional, Tuple
 
 from .errors import MediaReadError
@@ -29,6 +30,41 @@ AUDIO_END_TOLERANCE_S = 0.05
 
 #: What :func:`audio_window_frames` does with a window the wav does not cover.
 SHORT_AUDIO_POLICIES = ('error', 'pad', 'tile')
+
+
+def non_regular_kind(path: str) -> Optional[str]:
+    """What ``path`` is when it exists but is not a regular file, else None.
+
+    A FIFO in place of a frame blocks ``open`` forever (measured: training
+    hung, ``check_tree`` reported the tree complete); a folder or a device
+    is no frame either. One ``stat``, no open.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISFIFO, 'a FIFO (named pipe)'),
+                       (stat.S_ISDIR, 'a folder'), (stat.S_ISSOCK, 'a socket'),
+                       (stat.S_ISCHR, 'a character device'),
+                       (stat.S_ISBLK, 'a block device')):
+        if test(mode):
+            return kind
+    return 'not a regular file'
+
+
+def check_regular_file(path: str, what: str = 'media file') -> None:
+    """Refuse a path that exists but is not a regular file, before opening it.
+
+    Raises:
+        MediaReadError: Naming the file and what it is.
+    """
+    kind = non_regular_kind(path)
+    if kind is not None:
+        raise MediaReadError(
+            f"{what} '{path}' is {kind}, not a regular file: opening it could "
+            'block forever; replace it with the real file.')
 
 
 def check_image_complete(path: str) -> None:

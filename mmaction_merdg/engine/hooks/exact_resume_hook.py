@@ -46,6 +46,7 @@ import torch
 from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         find_latest_checkpoint)
 
@@ -153,6 +154,15 @@ class ExactResumeHook(Hook):
     def load_snapshot(self, runner, checkpoint: dict) -> None:
         """Take the snapshot of a resumed ``checkpoint``."""
         snapshot = checkpoint.get(_KEY)
+        loop = getattr(runner, '_train_loop', None)
+        if snapshot is None and isinstance(loop, IterBasedTrainLoop):
+            print_log(
+                'ExactResumeHook: an iteration-based loop (IterBasedTrainLoop) '
+                'has no epoch ends, where the random-number state is saved; '
+                'mmengine replays the loader up to the saved iteration, so the '
+                'resumed run will not reproduce an uninterrupted one exactly.',
+                logger='current', level=30)
+            return
         if snapshot is None:
             print_log(
                 'ExactResumeHook: the checkpoint holds no random-number state '

@@ -478,9 +478,10 @@ class ModalityEntropyLoss(nn.Module):
                                  f'[N, D] per modality; got {shape} for {m!r}.')
         if len({tuple(z.shape) for z in zs.values()}) != 1:
             return None
-        return self._prepare_stacked(torch.stack(list(zs.values())))  # M x [N, D] -> [M, N, D]
+        # M x [N, D] -> [M, N, D]
+        return self._prepare_stacked(torch.stack(list(zs.values())), list(zs))
 
-    def _prepare_stacked(self, z: Tensor) -> Tensor:
+    def _prepare_stacked(self, z: Tensor, names: Optional[Sequence[str]] = None) -> Tensor:
         """Gather across ranks (if set), check and cast stacked ``[M, N, D]``."""
         if self.gather and dist.is_available() and dist.is_initialized() \
                 and dist.get_world_size() > 1:
@@ -494,10 +495,20 @@ class ModalityEntropyLoss(nn.Module):
                              f'(variance and covariance); got N={z.shape[1]}.')
         z = z.float()
         if self.check_finite:
-            # Device-side: no host sync (see the class docstring).
-            torch._assert_async(torch.isfinite(z).all(),
-                                'ModalityEntropyLoss got non-finite features '
-                                '(NaN or Inf); check the encoder and the lr.')
+            names = list(names) if names is not None else list(range(z.shape[0]))
+            finite = torch.isfinite(z)
+            try:
+                # Device-side: no host sync (see the class docstring).
+                torch._assert_async(finite.all(),
+                                    'ModalityEntropyLoss got non-finite projected features '
+                                    f'(NaN or Inf) of one of the modalities {names}; check '
+                                    'the encoder and the lr.')
+            except RuntimeError as err:  # on the CPU it fires at once: name the modality
+                bad = [m for m, ok in zip(names, finite.flatten(1).all(1).tolist()) if not ok]
+                raise RuntimeError(
+                    f'ModalityEntropyLoss got non-finite projected features (NaN or Inf) of '
+                    f'the modality(ies) {bad}; check their projector and encoder, and the '
+                    'lr.') from err
         return z
 
     def terms_multi(self, zs: Dict[str, Tensor]) -> Dict[str, Tensor]:
@@ -575,7 +586,7 @@ class ModalityEntropyLoss(nn.Module):
         if self.estimator != 'logdet':
             return self.forward_multi(dict(zip(modalities, z.unbind(0))))
         with torch.autocast(device_type=z.device.type, enabled=False):
-            loss, terms = self._fused(self._prepare_stacked(z))
+            loss, terms = self._fused(self._prepare_stacked(z, modalities))
         return loss, _per_modality(terms, modalities)
 
     def _fused(self, z: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:

@@ -1,24 +1,37 @@
-"""The method x MER-DG grid: run cells resumably, render the paper-style table.
+"""The sweep: methods x +-MER-DG x shifts x subsets x trials x seeds, resumable.
 
 A cell is ``(dataset, shift, modality subset, method, with/without MER-DG,
-seed)``. Each cell trains its config with model selection on the source
-validation split and tests the selected checkpoint on the target
-(:func:`mmaction_merdg.apis.run_experiment`), in
-``<work_dir>/cells/<dataset>/<shift>/<subset>/<method>[+merdg]/seed_<k>/``.
+seed, trial, held-out source)``. Trial 0 is the method's defaults; trial
+``t >= 1`` draws the row's search space (the method's entry in
+:data:`mmaction_merdg.methods.METHODS`, plus MER-DG's when the row adds it)
+from a generator seeded by ``(method, t)``, so ``method`` and ``method +
+MER-DG`` share the method's own values in every trial and differ by MER-DG's
+only. A row whose (restricted) space is empty runs trial 0 only.
+
+With the leave-one-domain-out rule each trial and seed also trains, for each
+of the ``k`` source domains ``h``, a run on the other ``k - 1`` sources whose
+target is ``h``'s validation split (``holdout=h``): ``k + 1`` runs per trial
+and seed instead of one (:mod:`mmaction_merdg.apis.model_selection`); a row
+with a single trial (an empty space) needs none, every rule reports it.
+
+Layout: ``<work_dir>/cells/<dataset>/<shift>/<subset>/<method>[+merdg]/
+trial_<t>/[heldout_<h>/]seed_<k>/`` holding ``cell.json`` (the resolved config
+and the trial's values), ``fingerprint.json`` and, once finished,
+``result.json``.
 
 Resuming never mixes experiments: the options of the first call are stored
-in ``run_options.json`` and other options are refused; a finished cell
-(``result.json``) is never rerun, and is refused when its stored
-``fingerprint.json`` (hash of the resolved config) differs from the current
-config's (an edited config or base), unless ``force``.
+in ``run_options.json`` and other options are refused; a finished cell is
+never rerun, and is refused when its stored fingerprint (hash of the resolved
+config) differs from the current one (an edited config or base), unless
+``force``; one made with other plugin source code is reused, with a warning,
+and marked ``code_changed``. A cell without ``result.json`` (never run,
+failed, killed) runs on the next call.
 
-The table (``table.md``, ``table.csv``, ``table.png``): one block per
-dataset and modality subset, rows = method and method + MER-DG, columns =
-shifts (targets) and their mean; each entry is the target top-1 (%) mean +-
-std over seeds, and each + MER-DG entry carries the paired t-test against the
-method alone on the same seeds.
+Cells run through :mod:`mmaction_merdg.apis.cell_executor` (in this process,
+local subprocesses, or a Slurm job array); the table is
+:mod:`mmaction_merdg.apis.grid_table`.
 """
-import csv
+import copy
 import json
 import os
 import os.path as osp
@@ -27,11 +40,13 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
-from ..methods import FAMILIES, METHODS as _METHODS
-from .fingerprint import config_fingerprint
+from mmaction_merdg.methods import (FAMILIES, MERDG, get_method, sample_trial,
+                                   validate_space)
+from mmaction_merdg.methods import METHODS as REGISTRY
+from .fingerprint import config_fingerprint, fingerprint_changes
 
-#: Methods, in table order (the registry, :data:`mmaction_merdg.methods.METHODS`).
-METHODS = tuple(_METHODS)
+#: Methods of the registry, in table order.
+METHODS = tuple(REGISTRY)
 #: Shifts and modality subsets the grid runs per dataset family (the registry,
 #: :data:`mmaction_merdg.methods.FAMILIES`), as cells name them.
 DATASETS = {name: dict(shifts=f.shift_names, subsets=f.subset_names)
@@ -41,18 +56,24 @@ TAGS = {name: f.tag for name, f in FAMILIES.items()}
 OPTIONS_FILE = 'run_options.json'
 FINGERPRINT_FILE = 'fingerprint.json'
 RESULT_FILE = 'result.json'
+SPEC_FILE = 'cell.json'
+FAILED_FILE = 'failed.json'
 METRIC = 'target_acc'
+#: MER-DG's weight, as the registry names it.
+MER_WEIGHT = 'model.regularizers.mer.loss.loss_weight'
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One training run of the grid."""
+    """One training run of the sweep (``holdout``: the left-out source of a LODO run)."""
     dataset: str
     shift: str
     subset: str
     method: str
     mer: bool
     seed: int
+    trial: int = 0
+    holdout: Optional[str] = None
 
     @property
     def row(self) -> str:
@@ -60,42 +81,89 @@ class Cell:
         return self.method + ('+merdg' if self.mer else '')
 
     def directory(self, work_dir: str) -> str:
-        return osp.join(work_dir, 'cells', self.dataset, self.shift, self.subset, self.row,
-                        f'seed_{self.seed}')
+        parts = [work_dir, 'cells', self.dataset, self.shift, self.subset, self.row,
+                 f'trial_{self.trial}']
+        if self.holdout is not None:
+            parts.append(f'heldout_{self.holdout}')
+        return osp.join(*parts, f'seed_{self.seed}')
+
+    @property
+    def label(self) -> str:
+        held = f' held-out {self.holdout}' if self.holdout else ''
+        return (f'{self.dataset} {self.shift} {self.subset} {self.row} trial {self.trial}'
+                f'{held} seed {self.seed}')
 
 
-def config_prefix(method: str, mer: bool) -> str:
-    """Leaf-config name prefix: ``fusion``/``merdg`` for Fusion, else ``m``/``m-merdg``."""
-    if method == 'fusion':
-        return 'merdg' if mer else 'fusion'
-    return f'{method}-merdg' if mer else method
+# --------------------------------------------------------------------------- #
+# Search spaces and trials
+# --------------------------------------------------------------------------- #
+def row_space(method: str, mer: bool, keys: Optional[Sequence[str]] = None) -> Dict:
+    """``{'method': {...}, 'merdg': {...}}``: the row's distributions (restricted to ``keys``)."""
+    spec = get_method(method)
+    parts = {method: dict(spec.search_space)}
+    if mer:
+        parts['merdg'] = dict(MERDG.search_space)
+    for name, space in parts.items():
+        validate_space(name, space)
+    if keys is not None:
+        parts = {n: {k: d for k, d in s.items() if k in keys} for n, s in parts.items()}
+    return parts
 
 
-def resolve_config(repo: str, cell: Cell) -> str:
-    """Path of the shipped config of a cell (:func:`~.composition.shipped_config`).
+def check_search_keys(methods: Sequence[str], mer: str, keys: Optional[Sequence[str]]) -> None:
+    """Every key of ``keys`` must be in the space of some row of the sweep."""
+    if keys is None:
+        return
+    known = set()
+    for m in methods:
+        for with_mer in _mers(mer):
+            for space in row_space(m, with_mer).values():
+                known |= set(space)
+    bad = sorted(set(keys) - known)
+    if bad:
+        raise ValueError(f'--search-keys: {bad} are in no search space of {list(methods)} '
+                         f'(mer={mer}); known keys: {sorted(known)}.')
 
-    Cells with no shipped file (other shifts, subsets, a method + MER-DG on EPIC/HAC) are
-    composed: :func:`mmaction_merdg.apis.compose_experiment`.
+
+def trial_params(method: str, mer: bool, trial: int,
+                 keys: Optional[Sequence[str]] = None) -> Dict:
+    """The hyper-parameters of a trial (``{}`` for trial 0, the defaults)."""
+    out = {}
+    for name, space in row_space(method, mer, keys).items():
+        out.update(sample_trial(name, space, trial, keys=list(space)))
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Cells
+# --------------------------------------------------------------------------- #
+def _mers(mer: str):
+    if mer not in ('without', 'with', 'both'):
+        raise ValueError(f"grid: mer must be 'without', 'with' or 'both', got {mer!r}.")
+    return dict(without=(False, ), both=(False, True)).get(mer, (True, ))
+
+
+def shift_sources(dataset: str, shift: str) -> List[str]:
+    """Source domains of a family's shift (``'d1d2-to-d3'`` -> ``['D1', 'D2']``).
+
+    Raises:
+        ValueError: ``shift`` is not one of the family's shift names.
     """
-    from .composition import shipped_config
-    fam = FAMILIES[cell.dataset]
-    canonical = (cell.shift, cell.subset) == (fam.shift_names[0], fam.subset_names[0])
-    rel = shipped_config(cell.dataset, cell.method, cell.mer) if canonical else None
-    if rel is None:
-        raise FileNotFoundError(
-            f'grid: no shipped config for {cell}; compose it with '
-            f'compose_experiment({cell.dataset!r}, {cell.method!r}, mer={cell.mer}, ...).')
-    path = osp.join(repo, 'configs', rel)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'grid: no config {path} for {cell}.')
-    return path
+    fam = FAMILIES[dataset]
+    for src, tgt in fam.shifts:
+        if fam.shift_name(src, tgt) == shift:
+            return list(src)
+    raise ValueError(f'grid: {dataset} has shifts {list(fam.shift_names)}; got {shift!r}.')
 
 
 def make_cells(datasets: Sequence[str], methods: Sequence[str], mer: str,
                seeds: Sequence[int], shifts: Optional[Sequence[str]] = None,
-               subsets: Optional[Sequence[str]] = None) -> List[Cell]:
-    """All cells of the grid, in running order: seed outermost, so that an
-    interrupted grid already has every method for the first seeds.
+               subsets: Optional[Sequence[str]] = None, trials: int = 1,
+               leave_one_out: bool = False,
+               search_keys: Optional[Sequence[str]] = None) -> List[Cell]:
+    """All cells of the sweep, in running order: seed outermost (an
+    interrupted sweep already has every method for the first seeds), the
+    full run of a trial before its held-out runs.
 
     Args:
         datasets: Keys of :data:`DATASETS`.
@@ -103,29 +171,84 @@ def make_cells(datasets: Sequence[str], methods: Sequence[str], mer: str,
         mer (str): ``'without'``, ``'with'`` or ``'both'``.
         seeds: Seeds.
         shifts, subsets: Restrict to these (default: all of each dataset).
+        trials (int): Trials per row (trial 0 = defaults). Defaults to 1.
+        leave_one_out (bool): Add the held-out runs of the
+            leave-one-domain-out rule. Defaults to False.
+        search_keys (Sequence[str], optional): Draw only these entries of
+            the search spaces (the others keep their defaults).
+
+    Raises:
+        ValueError: Unknown dataset / method / search key, ``trials < 1``,
+            no shift left, or leave-one-out on a shift with one source.
     """
-    if mer not in ('without', 'with', 'both'):
-        raise ValueError(f"grid: mer must be 'without', 'with' or 'both', got {mer!r}.")
+    mers = _mers(mer)
     bad = [d for d in datasets if d not in DATASETS] + [m for m in methods if m not in METHODS]
     if bad:
         raise ValueError(f'grid: unknown {bad}; datasets are {list(DATASETS)}, methods '
                          f'{list(METHODS)}.')
-    mers = dict(without=(False, ), with_=(True, ), both=(False, True))[
-        'with_' if mer == 'with' else mer]
+    if trials < 1:
+        raise ValueError(f'grid: trials must be >= 1 (trial 0 = defaults), got {trials}.')
+    check_search_keys(methods, mer, search_keys)
+    plan = []
+    for d in datasets:
+        d_shifts = [s for s in DATASETS[d]['shifts'] if not shifts or s in shifts]
+        d_subsets = [s for s in DATASETS[d]['subsets'] if not subsets or s in subsets]
+        if not d_shifts or not d_subsets:
+            raise ValueError(f'grid: no shift/subset of {d} left after the filters '
+                             f'{shifts} / {subsets}; {d} has {DATASETS[d]}.')
+        for sh in d_shifts:
+            sources = shift_sources(d, sh)
+            if leave_one_out and len(sources) < 2:
+                raise ValueError(f'grid: leave-one-domain-out needs >= 2 source domains; '
+                                 f'shift {sh!r} of {d} has {sources}.')
+            for sub in d_subsets:
+                for m in methods:
+                    for with_mer in mers:
+                        space = row_space(m, with_mer, search_keys)
+                        n = trials if any(space.values()) else 1
+                        plan.append((d, sh, sub, m, with_mer, n, sources))
     cells = []
     for seed in seeds:
-        for d in datasets:
-            d_shifts = [s for s in DATASETS[d]['shifts'] if not shifts or s in shifts]
-            d_subsets = [s for s in DATASETS[d]['subsets'] if not subsets or s in subsets]
-            if not d_shifts or not d_subsets:
-                raise ValueError(f'grid: no shift/subset of {d} left after the filters '
-                                 f'{shifts} / {subsets}; {d} has {DATASETS[d]}.')
-            for sh in d_shifts:
-                for sub in d_subsets:
-                    for m in methods:
-                        for with_mer in mers:
-                            cells.append(Cell(d, sh, sub, m, with_mer, int(seed)))
+        for d, sh, sub, m, with_mer, n, sources in plan:
+            for t in range(n):
+                cells.append(Cell(d, sh, sub, m, with_mer, int(seed), t))
+                if leave_one_out and n > 1:  # one trial: nothing to choose between
+                    cells += [Cell(d, sh, sub, m, with_mer, int(seed), t, h) for h in sources]
     return cells
+
+
+# --------------------------------------------------------------------------- #
+# Configs of cells
+# --------------------------------------------------------------------------- #
+def cell_shift(cell: Cell):
+    """``(sources, targets, modalities)`` of a cell, from its family's registry entry.
+
+    Raises:
+        ValueError: The cell's shift or subset is not one its family names.
+    """
+    fam = FAMILIES[cell.dataset]
+    shifts = {fam.shift_name(src, tgt): (list(src), list(tgt)) for src, tgt in fam.shifts}
+    subsets = dict(zip(fam.subset_names, fam.benchmark_subsets or fam.modality_subsets))
+    if cell.shift not in shifts or cell.subset not in subsets:
+        raise ValueError(f'grid: {cell.dataset} has shifts {list(shifts)} and subsets '
+                         f'{list(subsets)}; got {cell.shift!r} / {cell.subset!r}.')
+    sources, targets = shifts[cell.shift]
+    return sources, targets, list(subsets[cell.subset])
+
+
+def resolve_config(repo: str, cell: Cell) -> Optional[str]:
+    """The shipped config file of a cell, or None when the cell has none.
+
+    Only the canonical shift and full modality set of a family ship as files
+    (:func:`~.composition.shipped_config`); every cell's config is composed in
+    memory all the same (:func:`cell_config`), this names the file a user
+    can open for it.
+    """
+    from .composition import shipped_config
+    fam = FAMILIES[cell.dataset]
+    canonical = (cell.shift, cell.subset) == (fam.shift_names[0], fam.subset_names[0])
+    rel = shipped_config(cell.dataset, cell.method, cell.mer) if canonical else None
+    return None if rel is None else osp.join(repo, 'configs', rel)
 
 
 def load_config(path: str, cfg_options: Optional[Dict] = None,
@@ -143,6 +266,115 @@ def load_config(path: str, cfg_options: Optional[Dict] = None,
     return cfg
 
 
+def apply_params(cfg, params: Dict, name: str = 'config') -> None:
+    """Set each ``config path -> value`` of ``params`` in ``cfg`` (in place).
+
+    A path must exist in the config: a search-space key the config does not
+    have is an error naming both.
+    """
+    from mmengine.config import Config
+    root = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    for path, value in params.items():
+        *parents, leaf = path.split('.')
+        node = root
+        for p in parents:
+            node = node.get(p) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if isinstance(node, dict) and leaf in node:
+            node[leaf] = value
+        else:
+            raise KeyError(f'search space key {path!r} is not a setting of {name} '
+                           '(no such config path); fix the registry entry or --search-keys.')
+
+
+def leave_one_domain_out(cfg, heldout: str, name: str = 'config'):
+    """The config trained on its sources but ``heldout``, validated on ``heldout``.
+
+    Training and source validation use the other ``k - 1`` sources; the
+    target (the validation set's target part, the test set) is ``heldout``'s
+    *validation* split, so no target-domain data is read. The world of a
+    synthetic benchmark (its ``source_domains`` and rules) is unchanged.
+
+    Raises:
+        ValueError: ``heldout`` is not a source, or the config has one source.
+    """
+    cfg = copy.deepcopy(cfg)
+    from .dataset_options import iter_dataset_cfgs
+    sources = list(cfg.val_evaluator.get('source_domains', ()))
+    if len(sources) < 2:
+        raise ValueError(f'leave-one-domain-out: {name} has {len(sources)} source domain(s) '
+                         f'{sources}; it needs >= 2.')
+    if heldout not in sources:
+        raise ValueError(f'leave-one-domain-out: {heldout!r} is not a source of {name} '
+                         f'({sources}).')
+    train = [s for s in sources if s != heldout]
+    for ds in iter_dataset_cfgs(cfg.train_dataloader.dataset):
+        ds['domains'] = list(train)
+    val_parts = list(iter_dataset_cfgs(cfg.val_dataloader.dataset))
+    src_val = [d for d in val_parts if list(d.get('domains', ())) == sources]
+    if len(src_val) != 1:
+        raise ValueError(f'leave-one-domain-out: {name} has no single validation dataset '
+                         f'of the sources {sources} to hold {heldout!r} out of.')
+    held_val = copy.deepcopy(src_val[0])
+    held_val['domains'] = [heldout]
+    src_val[0]['domains'] = list(train)
+    val = cfg.val_dataloader.dataset
+    if 'datasets' in val:
+        val['datasets'] = [d for d in val['datasets'] if d is src_val[0]] + [held_val]
+    else:
+        cfg.val_dataloader.dataset = dict(type='ConcatDataset', datasets=[src_val[0], held_val])
+    cfg.test_dataloader.dataset = copy.deepcopy(held_val)
+    for key in ('val_evaluator', 'test_evaluator'):
+        ev = cfg.get(key)
+        for e in (ev if isinstance(ev, list) else [ev]):
+            if isinstance(e, dict) and 'source_domains' in e:
+                e['source_domains'], e['target_domains'] = list(train), [heldout]
+    for reg in (cfg.model.get('regularizers') or {}).values():
+        if isinstance(reg, dict) and list(reg.get('domains') or ()) == sources:
+            reg['domains'] = list(train)
+    return cfg
+
+
+def cell_config(repo: str, cell: Cell, params: Optional[Dict] = None,
+                cfg_options: Optional[Dict] = None, dataset_options: Optional[Dict] = None):
+    """The resolved config of a cell: composed experiment, options, trial values, held-out domain.
+
+    The one place that turns a cell into a config: the experiment is composed
+    in memory from the plugin's config tree
+    (:func:`mmaction_merdg.apis.compose_experiment` with the cell's family,
+    method, MER-DG switch, shift and subset; the parsed files are cached per
+    version of the tree, so an edited base is seen), then ``cfg_options``,
+    ``dataset_options``, the trial's values and, for a leave-one-domain-out
+    run, the held-out source.
+
+    Returns:
+        tuple: ``(cfg, name)``: the config and the name it is reported under
+        (the shipped file of :func:`resolve_config`, relative to ``repo``, or
+        the composition).
+    """
+    from .composition import compose_experiment
+    from .dataset_options import set_dataset_options
+    sources, targets, modalities = cell_shift(cell)
+    cfg = compose_experiment(cell.dataset, cell.method, mer=cell.mer, sources=sources,
+                             targets=targets, modalities=modalities)
+    if cfg_options:
+        cfg.merge_from_dict(dict(cfg_options))
+    if dataset_options:
+        set_dataset_options(cfg, dict(dataset_options))
+    shipped = resolve_config(repo, cell)
+    name = (osp.relpath(shipped, repo) if shipped else
+            f'compose_experiment({cell.dataset!r}, {cell.method!r}, mer={cell.mer}, '
+            f'shift={cell.shift!r}, subset={cell.subset!r})')
+    apply_params(cfg, params or {}, name)
+    if cell.holdout is not None:
+        cfg = leave_one_domain_out(cfg, cell.holdout, name)
+    return cfg, name
+
+
+# --------------------------------------------------------------------------- #
+# Running
+# --------------------------------------------------------------------------- #
 def _read_json(path: str) -> Optional[Dict]:
     try:
         with open(path) as f:
@@ -153,7 +385,7 @@ def _read_json(path: str) -> Optional[Dict]:
 
 def _write_json(path: str, obj) -> None:
     os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
+    tmp = f'{path}.tmp{os.getpid()}'
     with open(tmp, 'w') as f:
         json.dump(obj, f, indent=2, sort_keys=True, default=str)
     os.replace(tmp, path)
@@ -163,6 +395,23 @@ def finished_result(cell_dir: str) -> Optional[Dict]:
     """The cell's ``result.json`` if it holds a numeric target accuracy."""
     res = _read_json(osp.join(cell_dir, RESULT_FILE))
     return res if res and isinstance(res.get(METRIC), (int, float)) else None
+
+
+_SOURCE_FP: Dict = {}
+
+
+def cell_fingerprint(cfg) -> Dict:
+    """Hashes of the resolved config and the plugin source (see :mod:`.fingerprint`).
+
+    The source side (a walk over the package) is computed once per process:
+    a sweep's cells share it.
+    """
+    import hashlib
+    if not _SOURCE_FP:
+        _SOURCE_FP.update(config_fingerprint(cfg))
+    # The config hash exactly as config_fingerprint computes it.
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+    return dict(_SOURCE_FP, config_sha256=hashlib.sha256(text.encode()).hexdigest())
 
 
 def launcher_command(launcher: str, spec_path: str, gpus: int = 1,
@@ -183,205 +432,182 @@ def launcher_command(launcher: str, spec_path: str, gpus: int = 1,
     raise ValueError(f"grid: launcher must be 'none', 'pytorch' or 'slurm', got {launcher!r}.")
 
 
+def _run_launched(spec: str, launcher: str, gpus: int, srun_args: Sequence[str]) -> None:
+    subprocess.run(launcher_command(launcher, spec, gpus, srun_args), check=True)
+    if finished_result(osp.dirname(spec)) is None:
+        raise RuntimeError(f'the launched run wrote no {RESULT_FILE} in {osp.dirname(spec)}.')
+
+
+def prepare_cells(cells: Sequence[Cell], work_dir: str, repo: str,
+                  cfg_options: Optional[Dict] = None, dataset_options: Optional[Dict] = None,
+                  search_keys: Optional[Sequence[str]] = None, force: bool = False,
+                  log: Callable[[str], None] = print) -> List[Dict]:
+    """Resolve every cell's config and check finished cells, before anything runs.
+
+    Returns:
+        list[dict]: Per cell ``cell``, ``params``, ``cfg``, ``config`` (leaf
+        path), ``fingerprint`` and ``done`` (its result, or None).
+
+    Raises:
+        KeyError: A search-space key is not a path of a cell's config.
+        ValueError: A finished cell was made from another resolved config.
+    """
+    out, code_changed = [], []
+    for cell in cells:
+        params = trial_params(cell.method, cell.mer, cell.trial, search_keys)
+        cfg, path = cell_config(repo, cell, params, cfg_options, dataset_options)
+        fp = cell_fingerprint(cfg)
+        cell_dir = cell.directory(work_dir)
+        done = finished_result(cell_dir)
+        if done is not None:
+            changes = fingerprint_changes(
+                _read_json(osp.join(cell_dir, FINGERPRINT_FILE)), fp)
+            if 'config' in changes and not force:
+                raise ValueError(
+                    f'{cell_dir} was trained with another resolved config than {path} gives '
+                    'now (the file or a base was edited); mixing them would compare two '
+                    'experiments. Use another --work-dir, delete that cell, or --force.')
+            if 'plugin source' in changes:
+                done = dict(done, code_changed=True)
+                code_changed.append(cell_dir)
+        out.append(dict(cell=cell, params=params, cfg=cfg, config=path, fingerprint=fp,
+                        done=done))
+    if code_changed:
+        log(f'WARNING: {len(code_changed)} finished cells were trained with other '
+            'mmaction_merdg source code; they are reused and marked code_changed.')
+    return out
+
+
 def run_grid(cells: Sequence[Cell], work_dir: str, repo: str,
              cfg_options: Optional[Dict] = None, dataset_options: Optional[Dict] = None,
              launcher: str = 'none', gpus: int = 1, srun_args: Sequence[str] = (),
              force: bool = False, log: Callable[[str], None] = print,
-             experiment: Optional[Callable] = None, run_missing: bool = True) -> List[Dict]:
-    """Run every unfinished cell, one after another; return all cells' results.
+             runner: Optional[str] = None, run_missing: bool = True,
+             executor: str = 'none', max_parallel: int = 1, gpus_per_cell: int = 0,
+             search_keys: Optional[Sequence[str]] = None, partition: Optional[str] = None,
+             time_limit_min: float = 24 * 60, cpus_per_cell: Optional[int] = None,
+             slurm_args: Optional[Dict] = None, progress: bool = False) -> List[Dict]:
+    """Run every unfinished cell; return the records of the finished ones.
 
     Args:
         cells: From :func:`make_cells`.
-        work_dir (str): Grid folder.
+        work_dir (str): Sweep folder.
         repo (str): Repository root (``configs/`` lives there).
         cfg_options, dataset_options (dict, optional): Applied to every cell.
-        launcher (str): ``'none'`` (in this process), ``'pytorch'`` or ``'slurm'``.
+        launcher (str): With ``executor='none'``: ``'none'`` (in this
+            process), ``'pytorch'`` (torchrun) or ``'slurm'`` (srun) per cell.
         gpus (int): Processes per cell with a launcher.
-        srun_args: Extra ``srun`` arguments (partition, time...).
+        srun_args: Extra ``srun`` arguments.
         force (bool): Accept other options / edited configs for finished cells.
         log: Progress printer.
-        experiment (callable, optional): ``(cfg, work_dir, seed=..., quiet=...)
-            -> result dict`` for ``launcher='none'``. Defaults to
-            :func:`mmaction_merdg.apis.run_experiment`.
-        run_missing (bool): False collects the finished cells only (to render
-            a table while, or after, part of the grid ran). Defaults to True.
+        runner (str, optional): ``module:function`` the executors call with
+            a cell's ``cell.json`` path instead of
+            :func:`mmaction_merdg.apis.grid_cell.run_cell` (a stand-in that
+            trains nothing, to try an executor setup; tests).
+        run_missing (bool): False collects the finished cells only.
+        executor (str): ``'none'``, ``'local'`` or ``'slurm'``
+            (:mod:`mmaction_merdg.apis.cell_executor`).
+        max_parallel (int): Cells at once (local) / array throttle (slurm).
+        gpus_per_cell (int): GPUs per cell (local: 0 = CPU slots).
+        search_keys (Sequence[str], optional): Draw only these entries.
+        partition, time_limit_min, cpus_per_cell, slurm_args: Slurm job
+            parameters (``time_limit_min`` also bounds a local cell).
+        progress (bool): Show the progress bar. Defaults to False.
 
     Returns:
-        list[dict]: One record per cell (the cell's fields, ``config``,
-        ``reused``, and its result).
+        list[dict]: One record per finished cell: the cell's fields,
+        ``config``, ``params``, ``sources``, ``row_trials`` (trials of its
+        row in ``cells``), ``reused`` and its result.
+        Failed cells are listed in ``<work_dir>/failed.json`` with their log
+        paths (:func:`failed_cells`).
     """
-    options = dict(cfg_options=dict(cfg_options or {}), dataset_options=dict(dataset_options or {}))
+    from . import cell_executor as ce
+    from .grid_cell import resolve_runner
+    ce.check_executor(executor, max_parallel, gpus_per_cell)
+    run_cell = resolve_runner(runner)
+    if executor != 'none' and launcher != 'none':
+        raise ValueError('grid: --launcher runs a cell under torchrun/srun in the in-process '
+                         'loop; with --executor local/slurm use --gpus-per-cell instead.')
+    options = dict(cfg_options=dict(cfg_options or {}),
+                   dataset_options=dict(dataset_options or {}),
+                   search_keys=None if search_keys is None else sorted(search_keys))
+    options = json.loads(json.dumps(options, default=str))
     opt_path = osp.join(work_dir, OPTIONS_FILE)
     stored = _read_json(opt_path)
-    if stored is not None and json.loads(json.dumps(options, default=str)) != stored and not force:
+    if stored is not None:
+        stored.setdefault('search_keys', None)
+    if stored is not None and stored != options and not force:
         raise ValueError(f'{work_dir} was run with options {stored}, not {options}: another '
                          'experiment. Use another --work-dir, or --force.')
-    if run_missing:
+    prepared = prepare_cells(cells, work_dir, repo, cfg_options, dataset_options, search_keys,
+                             force, log)
+    todo = [p for p in prepared if p['done'] is None]
+    reused = len(prepared) - len(todo)
+    if run_missing and todo:
         _write_json(opt_path, options)
-    records = []
-    for i, cell in enumerate(cells):
-        config = resolve_config(repo, cell)
-        cfg = load_config(config, cfg_options, dataset_options)
-        fp = config_fingerprint(cfg)
-        cell_dir = cell.directory(work_dir)
-        done = finished_result(cell_dir)
-        tag = (f'[{i + 1}/{len(cells)}] {cell.dataset} {cell.shift} {cell.subset} {cell.row} '
-               f'seed {cell.seed}')
-        if done is not None:
-            old = _read_json(osp.join(cell_dir, FINGERPRINT_FILE)) or {}
-            if old.get('config_sha256') != fp['config_sha256'] and not force:
-                raise ValueError(
-                    f'{cell_dir} was trained with another resolved config than {config} has '
-                    'now (the file or a base was edited); mixing them would compare two '
-                    'experiments. Use another --work-dir, delete that cell, or --force.')
-            log(f'{tag}: finished, reused ({done[METRIC]:.4f})')
-            records.append(dict(asdict(cell), config=config, reused=True, **done))
-            continue
-        if not run_missing:
-            continue
-        log(f'{tag}: running {osp.relpath(config, repo)}')
-        _write_json(osp.join(cell_dir, FINGERPRINT_FILE), fp)
-        if launcher == 'none':
-            if experiment is None:
-                from .experiment import run_experiment as experiment
-            result = experiment(cfg, cell_dir, seed=cell.seed, quiet=True)
+        log(f'{len(prepared)} cells: {reused} finished before, {len(todo)} to run '
+            f'(executor {executor}).')
+        tasks = []
+        for p in todo:
+            cell_dir = p['cell'].directory(work_dir)
+            spec = osp.join(cell_dir, SPEC_FILE)
+            _write_json(osp.join(cell_dir, FINGERPRINT_FILE), p['fingerprint'])
+            _write_json(spec, dict(config=p['cfg'].to_dict(), work_dir=cell_dir,
+                                   seed=p['cell'].seed, params=p['params'],
+                                   cell=asdict(p['cell']),
+                                   config_file=osp.relpath(p['config'], repo)))
+            tasks.append(ce.Task(p['cell'].label, spec, cell_dir))
+        total = len(prepared)
+        if executor == 'none':
+            if launcher == 'none':
+                fn = lambda t: run_cell(t.spec)  # noqa: E731
+            else:
+                fn = lambda t: _run_launched(t.spec, launcher, gpus, srun_args)  # noqa: E731
+            outcomes = ce.run_in_process(tasks, fn, total, reused, progress)
+        elif executor == 'local':
+            outcomes = ce.run_local(tasks, run_cell, osp.join(work_dir, 'submitit'), total,
+                                    reused, max_parallel, gpus_per_cell, time_limit_min,
+                                    progress)
         else:
-            spec = osp.join(cell_dir, 'cell.json')
-            _write_json(spec, dict(config=config, work_dir=cell_dir, seed=cell.seed, **options))
-            subprocess.run(launcher_command(launcher, spec, gpus, srun_args), check=True)
-            result = finished_result(cell_dir)
-            if result is None:
-                raise RuntimeError(f'{tag}: the launched run wrote no {RESULT_FILE}.')
-        log(f'{tag}: {METRIC} = {result[METRIC]:.4f} ({result.get("seconds")} s)')
-        records.append(dict(asdict(cell), config=config, reused=False, **result))
+            outcomes = ce.run_slurm(tasks, run_cell, osp.join(work_dir, 'submitit'), total,
+                                    reused, max_parallel, max(1, gpus_per_cell), partition,
+                                    time_limit_min, cpus_per_cell, slurm_args, progress)
+        by_key = {t.key: t for t in tasks}
+        failed = [dict(cell=o.key, dir=by_key[o.key].cell_dir, error=o.error, logs=o.logs)
+                  for o in outcomes if not o.ok]
+        _write_json(osp.join(work_dir, FAILED_FILE), failed)
+        for f in failed:
+            log(f'FAILED {f["cell"]}: {f["error"]}\n    logs: ' + ', '.join(f['logs']))
+        if failed:
+            log(f'{len(failed)} cells failed; they run again on the next call.')
+    row_trials = {}
+    for c in cells:
+        row_trials[_row_key(c)] = max(row_trials.get(_row_key(c), 0), c.trial + 1)
+    records = []
+    for p in prepared:
+        cell = p['cell']
+        res = p['done'] if p['done'] is not None else finished_result(cell.directory(work_dir))
+        if res is None:
+            continue
+        records.append(dict(res, **asdict(cell), config=p['config'], params=p['params'],
+                            sources=shift_sources(cell.dataset, cell.shift),
+                            row_trials=row_trials.get(_row_key(cell)),
+                            reused=p['done'] is not None))
     if run_missing:
         _write_json(osp.join(work_dir, 'grid.json'), records)
     return records
 
 
-def summarise(records: Sequence[Dict]) -> List[Dict]:
-    """Table entries: mean +- std over seeds, and the paired test against the method alone.
-
-    One entry per (dataset, subset, column, method, mer), ``column`` a shift
-    or ``'mean'`` (per seed, the mean over the shifts that seed has for
-    every shift of the block).
-
-    Returns:
-        list[dict]: ``dataset, subset, column, method, mer, n, mean, std,
-        seeds, values`` (%), and for + MER-DG entries with >= 2 seeds paired
-        with the method alone: ``delta`` (mean paired difference, points),
-        ``p`` (paired t-test), ``n_pairs``.
-    """
-    from mmaction_merdg.evaluation.analysis import mean_std, paired_ttest
-    acc = {}  # (dataset, subset, method, mer) -> {shift: {seed: value}}
-    shifts = {}
-    for r in records:
-        key = (r['dataset'], r['subset'], r['method'], bool(r['mer']))
-        acc.setdefault(key, {}).setdefault(r['shift'], {})[int(r['seed'])] = 100 * float(r[METRIC])
-        shifts.setdefault((r['dataset'], r['subset']), [])
-        if r['shift'] not in shifts[(r['dataset'], r['subset'])]:
-            shifts[(r['dataset'], r['subset'])].append(r['shift'])
-    per_col = {}
-    for (d, sub, m, mer), by_shift in acc.items():
-        cols = {sh: dict(by_shift.get(sh, {})) for sh in shifts[(d, sub)]}
-        common = set.intersection(*[set(v) for v in cols.values()]) if cols else set()
-        cols['mean'] = {s: sum(cols[sh][s] for sh in shifts[(d, sub)]) / len(shifts[(d, sub)])
-                        for s in sorted(common)}
-        for col, vals in cols.items():
-            per_col[(d, sub, col, m, mer)] = vals
-    out = []
-    for (d, sub, col, m, mer), vals in per_col.items():
-        if not vals:
-            continue
-        seeds = sorted(vals)
-        entry = dict(dataset=d, subset=sub, column=col, method=m, mer=mer,
-                     seeds=seeds, values=[vals[s] for s in seeds], **mean_std(list(vals.values())))
-        alone = per_col.get((d, sub, col, m, False))
-        if mer and alone:
-            paired = sorted(set(vals) & set(alone))
-            entry['n_pairs'] = len(paired)
-            if len(paired) >= 2:
-                t = paired_ttest([vals[s] for s in paired], [alone[s] for s in paired])
-                entry.update(delta=t['mean_diff'], p=t['p'])
-        out.append(entry)
-    return out
+def _row_key(c: Cell) -> tuple:
+    return (c.dataset, c.shift, c.subset, c.method, c.mer)
 
 
-def _fmt_entry(e: Dict) -> str:
-    text = f"{e['mean']:.2f} ± {e['std']:.2f}" if e['n'] > 1 else f"{e['mean']:.2f}"
-    if e['mer']:
-        if 'p' in e:
-            text += f" (Δ {e['delta']:+.2f}, p={e['p']:.2g})"
-        elif 'n_pairs' in e:
-            text += f" (n_pairs={e['n_pairs']}: no test)"
-    return text
+def failed_cells(work_dir: str) -> List[Dict]:
+    """The failed cells of the last call (``failed.json``), with their log paths."""
+    return _read_json(osp.join(work_dir, FAILED_FILE)) or []
 
 
-def render(records: Sequence[Dict], work_dir: str, title: str = '') -> Dict[str, str]:
-    """Write ``table.md``, ``table.csv`` and ``table.png``; return their paths."""
-    entries = summarise(records)
-    blocks = {}
-    for e in entries:
-        blocks.setdefault((e['dataset'], e['subset']), []).append(e)
-    lines = [f'# {title or "Method x MER-DG grid"}', '',
-             'Target top-1 (%), mean ± std over seeds (model selected on the source '
-             'validation split). "+ MER-DG" rows: Δ = mean paired difference to the method '
-             'alone over the same seeds (points), p = two-sided paired t-test.', '']
-    for (d, sub), es in blocks.items():
-        cols = [c for c in dict.fromkeys(e['column'] for e in es) if c != 'mean'] + ['mean']
-        rows = list(dict.fromkeys((e['method'], e['mer']) for e in es))
-        by = {(e['method'], e['mer'], e['column']): e for e in es}
-        lines += [f'## {d} / {sub}', '',
-                  '| Method | ' + ' | '.join(cols) + ' |',
-                  '|---|' + '---|' * len(cols)]
-        for m, mer in sorted(rows, key=lambda r: (METHODS.index(r[0]), r[1])):
-            label = f'{m} + MER-DG' if mer else m
-            cells = [_fmt_entry(by[(m, mer, c)]) if (m, mer, c) in by else '—' for c in cols]
-            lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
-        seeds = sorted({s for e in es for s in e['seeds']})
-        lines += ['', f'Seeds: {seeds}.', '']
-    paths = dict(md=osp.join(work_dir, 'table.md'), csv=osp.join(work_dir, 'table.csv'),
-                 png=osp.join(work_dir, 'table.png'))
-    os.makedirs(work_dir, exist_ok=True)
-    with open(paths['md'], 'w') as f:
-        f.write('\n'.join(lines))
-    fields = ['dataset', 'subset', 'column', 'method', 'mer', 'n', 'mean', 'std', 'delta',
-              'p', 'n_pairs', 'seeds', 'values']
-    with open(paths['csv'], 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction='ignore')
-        w.writeheader()
-        for e in entries:
-            w.writerow({k: (' '.join(f'{v:.4f}' if isinstance(v, float) else str(v)
-                                     for v in e[k]) if isinstance(e.get(k), list) else e.get(k))
-                        for k in fields})
-    _plot(blocks, paths['png'])
-    return paths
-
-
-def _plot(blocks: Dict, path: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(blocks), figsize=(5 * len(blocks), 3.5), squeeze=False)
-    for ax, ((d, sub), es) in zip(axes[0], blocks.items()):
-        means = {(e['method'], e['mer']): e for e in es if e['column'] == 'mean'}
-        methods = [m for m in METHODS if any(k[0] == m for k in means)]
-        for j, mer in enumerate((False, True)):
-            xs = [i + (j - 0.5) * 0.38 for i, m in enumerate(methods) if (m, mer) in means]
-            ys = [means[(m, mer)]['mean'] for m in methods if (m, mer) in means]
-            err = [means[(m, mer)]['std'] for m in methods if (m, mer) in means]
-            if xs:
-                ax.bar(xs, ys, width=0.38, yerr=err, capsize=3,
-                       label='+ MER-DG' if mer else 'alone')
-        for i, m in enumerate(methods):
-            e = means.get((m, True))
-            if e and 'p' in e:
-                ax.annotate(f"p={e['p']:.2g}", (i, e['mean'] + e['std']), ha='center',
-                            va='bottom', fontsize=7)
-        ax.set_xticks(range(len(methods)), methods)
-        ax.set_ylabel('target top-1 (%), mean over shifts')
-        ax.set_title(f'{d} / {sub}')
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def grid_cost(cells: Sequence[Cell]) -> Dict[str, int]:
+    """Runs of a cell list: ``full`` (trained on all sources) and ``heldout``."""
+    held = sum(c.holdout is not None for c in cells)
+    return dict(full=len(cells) - held, heldout=held, total=len(cells))

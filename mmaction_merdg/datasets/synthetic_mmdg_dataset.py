@@ -37,7 +37,10 @@ domain-specific class code, each part alone weakly predictive, all parts
 together fully predictive), ``target_rule`` (``'none'``: target tokens are
 independent of the label; ``'own'``: the target follows a rule of its own,
 different from every source rule, with the same probability
-``cooccurrence``), ``nuisance_strength`` (token amplitude) and
+``cooccurrence``; ``'random'``: the target follows, with that probability, a
+rule drawn as a source's is, independent of the sources' rules, so that it may
+agree with one of them: the target is then one more domain like a source),
+``nuisance_strength`` (token amplitude) and
 ``token_extent`` (fraction of the clip the token covers; global average
 pooling dilutes a token by this factor).
 
@@ -57,7 +60,7 @@ from ..modalities import MODALITIES, canonical_order
 from .mm_base_dataset import check_pipeline_modalities
 SPLITS = ('train', 'val', 'test')
 COOCCURRENCE_FORMS = ('xor', 'split')
-TARGET_RULES = ('none', 'own')
+TARGET_RULES = ('none', 'own', 'random')
 
 
 def _smooth_noise(rng: np.random.Generator, shape: Sequence[int],
@@ -118,7 +121,10 @@ class SyntheticMMDGDataset(BaseDataset):
         target_rule (str): ``'none'`` (target domains never follow a rule)
             or ``'own'`` (they follow, with probability ``cooccurrence``, a
             rule of their own that differs from every source rule in every
-            modality). Defaults to ``'none'``.
+            modality, drawn by rejection) or ``'random'`` (they follow, with
+            probability ``cooccurrence``, a rule drawn exactly as a source's,
+            independent of the sources': what a held-out source domain is to
+            the others). Defaults to ``'none'``.
         token_extent (float): Fraction, in (0, 1], of the time/space extent
             (clips) or of the coordinates (vectors) that carries the token;
             1 is a global token. Defaults to 1.0.
@@ -291,7 +297,8 @@ class SyntheticMMDGDataset(BaseDataset):
         xor_rng = np.random.default_rng([self.seed, 7919, 3])
         split_rng = np.random.default_rng([self.seed, 7919, 4])
         for d in self.domain_names:
-            if d not in self.source_domains:
+            # 'random' keeps the rule drawn above with every domain's: like a source's.
+            if d not in self.source_domains and self.target_rule != 'random':
                 self.rules[d] = self._draw_target_rule(xor_rng, 'xor')
                 self.split_rules[d] = self._draw_target_rule(split_rng, 'split')
 
@@ -444,7 +451,7 @@ class SyntheticMMDGDataset(BaseDataset):
                         shown[m] = int((y + rng.integers(1, k)) % k)
                 # Short-circuit: without a target rule, target samples draw
                 # nothing here (the sample stream of earlier versions).
-                follows = bool((is_source or self.target_rule == 'own')
+                follows = bool((is_source or self.target_rule in ('own', 'random'))
                                and rng.random() < self.cooccurrence)
                 tokens = {m: int(rng.integers(2**self.token_bits)) for m in MODALITIES}
                 if follows:

@@ -73,6 +73,36 @@ def trial_seed(method: str, trial: int) -> int:
     return zlib.crc32(f'{method}:{trial}'.encode()) & 0x7FFFFFFF
 
 
+def validate_space(method: str, space: Dict[str, Distribution]) -> None:
+    """Raise naming ``method`` and the entry when ``space`` cannot be drawn from.
+
+    Args:
+        method (str): Method name, for the message.
+        space (dict): ``config path -> Distribution``.
+
+    Raises:
+        TypeError: A key is not a non-empty dotted string, or a value is not
+            a :class:`Distribution`.
+        ValueError: A distribution is empty (``Choice(())``, ``low > high``,
+            a log-uniform bound <= 0, a non-finite bound).
+    """
+    for name, dist in space.items():
+        if not isinstance(name, str) or not name or any(not p for p in name.split('.')):
+            raise TypeError(f'search space of {method!r}: key {name!r} is not a dotted '
+                            'config path such as "optim_wrapper.optimizer.lr".')
+        if not isinstance(dist, Distribution):
+            raise TypeError(f'search space of {method!r}: {name!r} maps to {dist!r}, '
+                            'expected a LogUniform, Uniform or Choice.')
+        for bound in (getattr(dist, 'low', 0.0), getattr(dist, 'high', 0.0)):
+            if not math.isfinite(bound):
+                raise ValueError(f'search space of {method!r}: {name!r} has a non-finite '
+                                 f'bound: {dist!r}.')
+        try:
+            dist.validate(name)
+        except ValueError as e:
+            raise ValueError(f'search space of {method!r}: {e}') from None
+
+
 def sample_trial(method: str, space: Dict[str, Distribution], trial: int,
                  keys: Sequence[str] = None) -> Dict[str, Any]:
     """Values of trial ``trial`` (``{}`` for trial 0, the defaults).
@@ -89,8 +119,7 @@ def sample_trial(method: str, space: Dict[str, Distribution], trial: int,
     """
     if trial < 0:
         raise ValueError(f'trial must be >= 0, got {trial}.')
-    for name, dist in space.items():
-        dist.validate(name)
+    validate_space(method, space)
     if trial == 0:
         return {}
     unknown = sorted(set(keys or ()) - set(space))

@@ -11,6 +11,31 @@ from typing import Dict
 from .method_spec import Default, MethodSpec
 from .search_space import LogUniform
 
+#: The optimizer's learning rate, searched for every method (DomainBed searches
+#: it for every algorithm): one decade and a half around the plugin's two
+#: defaults (Adam 1e-3 from scratch on the synthetic benchmarks, 1e-4 from
+#: pretrained encoders on EPIC-Kitchens / HAC).
+_LR = 'optim_wrapper.optimizer.lr'
+_LR_SPACE = {_LR: LogUniform(3e-5, 3e-3)}
+
+
+def _weights(key: str, **defaults: float) -> dict:
+    """Log-uniform over one decade either side of each default weight.
+
+    Args:
+        key (str): The method's key in ``model.regularizers``.
+        **defaults: ``<field>_weight=default`` of the method's fragment.
+
+    Returns:
+        dict: ``config path -> LogUniform(default / 10, default * 10)``,
+        with the learning rate of :data:`_LR_SPACE`.
+    """
+    space = {f'model.regularizers.{key}.{k}': LogUniform(v / 10, v * 10)
+             for k, v in defaults.items()}
+    space.update(_LR_SPACE)
+    return space
+
+
 #: name -> spec, in the order tables list them.
 METHODS: Dict[str, MethodSpec] = {}
 
@@ -73,12 +98,15 @@ MERDG = MethodSpec(
                for f in ('epic_kitchens', 'hac')})
 
 register_method(MethodSpec(
-    name='fusion', title='Fusion', paper='late-fusion baseline of SimMMDG (NeurIPS 2023)'))
+    name='fusion', title='Fusion', paper='late-fusion baseline of SimMMDG (NeurIPS 2023)',
+    search_space=dict(_LR_SPACE)))
 register_method(MethodSpec(
     name='simmmdg', title='SimMMDG', paper='Dong et al., NeurIPS 2023',
     official_code='donghao51/SimMMDG', fragment='simmmdg', regularizer_key='simmmdg',
     regularizer_var='simmmdg_regularizer',
-    defaults=_on_synthetic(_head128('simmmdg', translator=True))))
+    defaults=_on_synthetic(_head128('simmmdg', translator=True)),
+    search_space=_weights('simmmdg', contrast_weight=3.0, distance_weight=0.7,
+                          translation_weight=0.1)))
 register_method(MethodSpec(
     name='cmrf', title='CMRF', paper='Fan et al., NeurIPS 2024',
     official_code='fanyunfeng-bit/Cross-modal-Representation-Flattening-for-MMDG',
@@ -94,16 +122,21 @@ register_method(MethodSpec(
                  '--sma_start_step 400')},
         'hac': {'custom_hooks.-1.begin_iter': Default(
             100, 'CMRF README, HAC commands: train_video_flow_audio_HAC_ours2.py '
-                 '--sma_start_step 100')}}))
+                 '--sma_start_step 100')}},
+    search_space=_weights('cmrf', contrast_weight=3.0, unimodal_weight=2.0, distill_weight=3.0)))
 register_method(MethodSpec(
     name='rnanet', title='RNA-Net', paper='Planamente et al., WACV 2022',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='rnanet', regularizer_key='rna',
-    regularizer_var='rna_regularizer'))
+    regularizer_var='rna_regularizer',
+    search_space=_weights('rna', loss_weight=1.0)))
 register_method(MethodSpec(
     name='moosa', title='MOOSA', paper='Dong et al., ECCV 2024',
     official_code='donghao51/MOOSA', fragment='moosa', regularizer_key='moosa',
     regularizer_var='moosa_regularizer',
-    defaults=_on_synthetic(_head128('moosa', translator=True))))
+    defaults=_on_synthetic(_head128('moosa', translator=True)),
+    search_space=_weights('moosa', contrast_weight=3.0, distance_weight=0.7,
+                          translation_weight=0.1, jigsaw_weight=1.0,
+                          entropy_min_weight=0.001)))
 register_method(MethodSpec(
     name='mbcd', title='MBCD', paper='Wang et al., 2025',
     official_code='xiaohanwang01/MBCD', fragment='mbcd', regularizer_key='mbcd',
@@ -117,17 +150,25 @@ register_method(MethodSpec(
             'model.regularizers.mbcd.hidden_channels': Default(128, _CPU),
             'model.meta_stage': Default(
                 'layers.2', "the MLP encoder's last linear layer (its 'layer4')"),
-            'custom_hooks.-1.momentum': Default(0.02, _MBCD_TAU.format('6 epochs of 48'))}}))
+            'custom_hooks.-1.momentum': Default(0.02, _MBCD_TAU.format('6 epochs of 48'))}},
+    search_space=dict(_weights('mbcd', unimodal_weight=1.0, distill_fused_weight=1.0,
+                               distill_unimodal_weight=1.0),
+                      # the meta step's own learning rate (default 1e-4)
+                      **{'model.inner_lr': LogUniform(1e-5, 1e-3)})))
 register_method(MethodSpec(
     name='nel', title='NEL', paper='Neurocomputing 658, 2025',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='nel', regularizer_key='nel',
     regularizer_var='nel_regularizer', model_var='nel_model', train_views=2,
-    defaults=_on_synthetic(_head128('nel'))))
+    defaults=_on_synthetic(_head128('nel')),
+    search_space=_weights('nel', nee_weight=1 / 16)))
 register_method(MethodSpec(
     name='jat', title='JAT', paper='Li et al., ACM MM 2025',
     official_code='lihongzhao99/MMDG-Joint-Adversarial-Training', fragment='jat', regularizer_key='jat',
-    regularizer_var='jat_regularizer', needs_domains=True))
+    regularizer_var='jat_regularizer', needs_domains=True,
+    search_space=_weights('jat', unimodal_weight=3.0, modality_weight=0.1,
+                          local_domain_weight=0.5, global_domain_weight=0.5)))
 register_method(MethodSpec(
     name='gmp', title='GMP', paper='Li et al., AAAI 2026 (benchmark implementation)',
     official_code='lihongzhao99/MMDG_Benchmark', fragment='gmp', regularizer_key='gmp',
-    regularizer_var='gmp_regularizer', needs_domains=True))
+    regularizer_var='gmp_regularizer', needs_domains=True,
+    search_space=_weights('gmp', unimodal_weight=3.0, domain_weight=0.5)))

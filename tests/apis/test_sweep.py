@@ -16,7 +16,7 @@ def test_sweep_summary_compares_each_value_with_the_baseline(tmp_path):
                                      for s, d in enumerate([0.0, 0.001, -0.001])])}
     runs[slug(3)] = _fake_run('3', [0.55, 0.561, 0.569])
     runs[slug('vne')] = _fake_run('vne', [0.5, 0.51, 0.52])
-    res = summarise_sweep('model.mer_loss.loss_weight', [0, 3, 'vne'], runs, 0)
+    res = summarise_sweep('model.regularizers.mer.loss.loss_weight', [0, 3, 'vne'], runs, 0)
     assert 'vs_baseline' not in res['rows'][0]
     assert res['rows'][1]['vs_baseline']['diff']['mean'] == pytest.approx(5.0, abs=0.1)
     assert res['rows'][1]['vs_baseline']['significant']

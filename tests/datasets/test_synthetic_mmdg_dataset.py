@@ -241,6 +241,33 @@ def test_target_own_rule_differs_from_every_source_rule(form):
     assert not any(d['follows_rule'] for d in none.data_list)
 
 
+@pytest.mark.parametrize('form', FORMS)
+def test_target_random_rule_is_drawn_like_a_sources(form):
+    kw = dict(domains=['target'], split='test', cooccurrence=1.0, cooccurrence_form=form,
+              samples_per_domain=64)
+    rnd, own = (make(target_rule=r, **kw) for r in ('random', 'own'))
+    mods = rnd.modalities[1:] if form == 'xor' else rnd.modalities
+    for m in mods:
+        for s in SRC:  # the sources' rules are those of every other setting
+            np.testing.assert_array_equal(rnd.active_rules()[s][m], own.active_rules()[s][m])
+    # Not drawn against the sources: over worlds, a random target rule agrees
+    # with a source rule on some class (chance ~ 1 - 1/e per modality and
+    # source), the 'own' rule never does where it can differ for every class.
+    agree = {r: 0 for r in ('random', 'own')}
+    for world in range(5):
+        for r in agree:
+            ds = make(target_rule=r, seed=world, **dict(kw, samples_per_domain=4))
+            rules = ds.active_rules()
+            agree[r] += any(np.any(rules['target'][m] == rules[s][m]) for s in SRC for m in mods)
+    assert agree["random"] >= 2 and (form == 'split' or agree['own'] == 0)
+    assert all(d['follows_rule'] for d in rnd.data_list)
+    # Same sample stream as 'own' (labels, shown classes), other tokens.
+    assert [d['label'] for d in rnd.data_list] == [d['label'] for d in own.data_list]
+    src = make(cooccurrence=1.0, cooccurrence_form=form, target_rule='random')
+    assert src.data_list == make(cooccurrence=1.0, cooccurrence_form=form,
+                                 target_rule='own').data_list
+
+
 def test_default_knobs_reproduce_the_previous_benchmark():
     """'xor' + 'none' + extent 1 draws exactly what the earlier version drew:
     the test above (test_full_cooccurrence_rule_in_sources_only) pins the
@@ -267,7 +294,7 @@ def test_token_extent_dilutes_pooled_token():
 
 @pytest.mark.parametrize('kw,match', [
     (dict(cooccurrence_form='and'), 'cooccurrence_form'),
-    (dict(target_rule='random'), 'target_rule'),
+    (dict(target_rule='swapped'), 'target_rule'),
     (dict(token_extent=0.0), r'token_extent must lie in \(0, 1\]'),
 ])
 def test_bad_shortcut_arguments(kw, match):

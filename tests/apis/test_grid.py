@@ -216,3 +216,18 @@ def test_launcher_commands():
     assert cmd[0] == 'srun' and '--gres=gpu:4' in cmd and '-p' in cmd
     with pytest.raises(ValueError, match='launcher'):
         grid.launcher_command('mpi', 'cell.json')
+
+
+def test_a_changed_plugin_source_is_reused_with_a_warning_and_marked(tmp_path):
+    """A finished cell trained by other plugin code: reused, said so, marked code_changed."""
+    cells = make_cells(['synthetic_vector'], ['fusion'], 'without', [0])
+    work, logs = str(tmp_path / 'sweep'), []
+    kw = dict(runner=FAKE, log=logs.append)
+    run_grid(cells, work, REPO, **kw)
+    fp_path = osp.join(cells[0].directory(work), grid.FINGERPRINT_FILE)
+    fp = json.load(open(fp_path))
+    json.dump(dict(fp, code_sha256='0' * 64), open(fp_path, 'w'))
+    records = run_grid(cells, work, REPO, **kw)
+    assert records[0]['reused'] and records[0]['code_changed'] is True
+    assert any('other mmaction_merdg source code' in line for line in logs)
+    assert len(open(osp.join(work, 'calls.log')).read().split()) == 1  # not rerun

@@ -46,6 +46,13 @@ INSTALL_REQUIRES = [
     'opencv-python>=4.5,<4.12',
     'scipy',
     'pandas',
+    # statistics and probes (scikit-learn), progress (tqdm), sweep executors
+    # (submitit), pandas' Markdown / LaTeX tables (tabulate, jinja2)
+    'scikit-learn',
+    'tqdm',
+    'submitit',
+    'tabulate',
+    'jinja2',
     'soundfile',
     'av',
     'decord',

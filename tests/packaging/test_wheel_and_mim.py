@@ -93,6 +93,17 @@ def test_wheel_holds_configs_tools_and_model_index(wheel):
     # Ranges, never exact pins: the plugin must not replace a user's torch.
     assert requires and not any('==' in line for line in requires), requires
     assert any(line.startswith('Requires-Dist: torch') for line in requires)
+    # Every library the package imports at run time is required (the pinned list's
+    # names, but the OpenCV twin, mmcv-lite of mmaction's own stack and tensorboard,
+    # an optional visualizer backend).
+    import re
+    required = {re.split(r'[<>=!; \[]', line.split(':', 1)[1].strip())[0].lower()
+                for line in requires}
+    with open(osp.join(REPO, 'requirements', 'runtime.txt')) as f:
+        pinned = {re.split(r'[<>=!; \[]', line.split('#')[0].strip())[0].lower()
+                  for line in f if line.split('#')[0].strip()}
+    optional = {'opencv-contrib-python', 'mmcv-lite', 'tensorboard'}
+    assert pinned - optional <= required, sorted(pinned - optional - required)
 
 
 def test_installed_wheel_locates_its_configs(target, tmp_path):

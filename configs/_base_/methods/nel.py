@@ -9,7 +9,7 @@
 #   model = dict(**_base_.nel_model, regularizers=dict(nel=_base_.nel_regularizer))
 # and a training set with two views (clips) per sample: the train pipeline
 # wrapped in MultiModalViews(num_views=2) (EPIC, HAC), or num_views=2 on a
-# synthetic dataset (the generated leaves do it, tools/misc/generate_configs.py).
+# synthetic dataset (composition does both from the registry: NEL.train_views).
 # As in the reference, each view is a training sample of its own: one pass
 # over the 2N views, the cross-entropy on both views' fused logits, NEL's
 # terms on the same 2N features (view-major; validation and test see V = 1).

@@ -21,7 +21,6 @@ from mmaction_merdg.apis.config_keys import check_cfg_option_keys
 from mmaction_merdg.apis.cli_options import (add_experiment_args, apply_experiment_args,
                                              build_runner, enable_tensorboard)
 from mmaction_merdg.compat import setup_cpu_distributed
-from mmaction_merdg.compat.config_text import format_config_text_once
 from mmaction_merdg.datasets.balanced_domain_sampler import \
     sync_sampler_batch_size
 from mmaction_merdg.engine.hooks.loader_watch_hook import (
@@ -118,9 +117,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_cpu_distributed(cfg, args.launcher)
-    # Final from here: yapf formats its text once, not at every checkpoint.
-    format_config_text_once(cfg)
-    runner = build_runner(cfg)  # honours cfg.runner_type
+    # honours cfg.runner_type; writes the config text without yapf (every checkpoint stores it)
+    runner = build_runner(cfg)
     try:
         runner.train()
     except RuntimeError as err:  # a hung worker: name it and its sample

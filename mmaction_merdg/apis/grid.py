@@ -143,8 +143,8 @@ def _mers(mer: str):
     return dict(without=(False, ), both=(False, True)).get(mer, (True, ))
 
 
-def shift_sources(dataset: str, shift: str) -> List[str]:
-    """Source domains of a family's shift (``'d1d2-to-d3'`` -> ``['D1', 'D2']``).
+def shift_domains(dataset: str, shift: str):
+    """``(sources, targets)`` of a family's shift (``'d1d2-to-d3'`` -> ``(['D1', 'D2'], ['D3'])``).
 
     Raises:
         ValueError: ``shift`` is not one of the family's shift names.
@@ -152,8 +152,13 @@ def shift_sources(dataset: str, shift: str) -> List[str]:
     fam = FAMILIES[dataset]
     for src, tgt in fam.shifts:
         if fam.shift_name(src, tgt) == shift:
-            return list(src)
+            return list(src), list(tgt)
     raise ValueError(f'grid: {dataset} has shifts {list(fam.shift_names)}; got {shift!r}.')
+
+
+def shift_sources(dataset: str, shift: str) -> List[str]:
+    """Source domains of a family's shift (``'d1d2-to-d3'`` -> ``['D1', 'D2']``)."""
+    return shift_domains(dataset, shift)[0]
 
 
 def make_cells(datasets: Sequence[str], methods: Sequence[str], mer: str,
@@ -227,12 +232,10 @@ def cell_shift(cell: Cell):
         ValueError: The cell's shift or subset is not one its family names.
     """
     fam = FAMILIES[cell.dataset]
-    shifts = {fam.shift_name(src, tgt): (list(src), list(tgt)) for src, tgt in fam.shifts}
+    sources, targets = shift_domains(cell.dataset, cell.shift)
     subsets = dict(zip(fam.subset_names, fam.benchmark_subsets or fam.modality_subsets))
-    if cell.shift not in shifts or cell.subset not in subsets:
-        raise ValueError(f'grid: {cell.dataset} has shifts {list(shifts)} and subsets '
-                         f'{list(subsets)}; got {cell.shift!r} / {cell.subset!r}.')
-    sources, targets = shifts[cell.shift]
+    if cell.subset not in subsets:
+        raise ValueError(f'grid: {cell.dataset} has subsets {list(subsets)}; got {cell.subset!r}.')
     return sources, targets, list(subsets[cell.subset])
 
 

@@ -117,14 +117,20 @@ def comparison_table(result: Dict) -> 'pandas.DataFrame':
     return pd.DataFrame(rows).set_index('Metric')
 
 
-def _notes(result: Dict) -> List[str]:
+def paired_notes(result: Dict, unpaired: str = 'Seeds present in only one run') -> List[str]:
+    """Footnotes of a paired table: too few pairs for p-values, seeds left out.
+
+    Args:
+        result (dict): A paired comparison (``seeds``, ``unpaired``).
+        unpaired (str): How the note names the seeds without a pair.
+    """
     n = len(result['seeds'])
     notes = []
     if 2 <= n < MIN_SEEDS_FOR_P:
         notes.append(f'{DAGGER} n = {n} paired seeds: p-values from so few pairs are '
                      f'unreliable; run at least {MIN_SEEDS_FOR_P} seeds.')
     if result['unpaired']:
-        notes.append(f'Seeds present in only one run, left out: {result["unpaired"]}.')
+        notes.append(f'{unpaired}, left out: {result["unpaired"]}.')
     return notes
 
 
@@ -137,7 +143,7 @@ def comparison_to_markdown(result: Dict) -> str:
     lines = [head, '', table, '']
     for m, r in result['metrics'].items():
         lines.append(f'- {METRIC_TITLES.get(m, m)}: {r["verdict"]}')
-    lines += [f'- {note}' for note in _notes(result)]
+    lines += [f'- {note}' for note in paired_notes(result)]
     return '\n'.join(lines) + '\n'
 
 
@@ -149,7 +155,7 @@ def comparison_to_latex(result: Dict) -> str:
                      for c in table.columns]
     caption = (f'{na} against {nb}, paired over {len(result["seeds"])} seeds '
                '(mean ± std; accuracies in \\%, differences in points).')
-    notes = ''.join(f'\n% {note.replace(DAGGER, "dagger:")}' for note in _notes(result))
+    notes = ''.join(f'\n% {note.replace(DAGGER, "dagger:")}' for note in paired_notes(result))
     body = table.to_latex(index=False, escape=False, caption=caption, label='tab:compare',
                           column_format='l' + 'r' * (table.shape[1] - 1))
     body = body.replace('±', '$\\pm$').replace(DAGGER, '$^\\dagger$')

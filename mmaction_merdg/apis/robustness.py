@@ -558,15 +558,8 @@ def paired_robustness_table(result: Dict, drops: bool = True) -> 'pandas.DataFra
 
 
 def _paired_notes(result: Dict) -> List[str]:
-    from .compare import DAGGER, MIN_SEEDS_FOR_P
-    n = len(result['seeds'])
-    notes = []
-    if 2 <= n < MIN_SEEDS_FOR_P:
-        notes.append(f'{DAGGER} n = {n} paired seeds: p-values from so few pairs are '
-                     f'unreliable; run at least {MIN_SEEDS_FOR_P} seeds.')
-    if result['unpaired']:
-        notes.append(f'Seeds in one method only, left out: {result["unpaired"]}.')
-    return notes
+    from .compare import paired_notes
+    return paired_notes(result, unpaired='Seeds in one method only')
 
 
 def paired_robustness_markdown(result: Dict, drops: bool = True) -> str:

@@ -86,9 +86,9 @@ def visible_gpus() -> List[int]:
 
 
 def _bar(total: int, initial: int, enabled: bool):
-    from tqdm import tqdm
-    return tqdm(total=total, initial=initial, unit='cell', desc='cells', disable=not enabled,
-                dynamic_ncols=True)
+    """A tqdm bar on a terminal, plain lines in a log (:func:`.progress.counter`)."""
+    from .progress import counter
+    return counter(total, 'cells', initial=initial, unit='cell', enabled=enabled)
 
 
 def _postfix(bar, done, running, failed):

@@ -79,4 +79,53 @@ def progress(items: Iterable[T], desc: str, names: Optional[Sequence[str]] = Non
           file=stream, flush=True)
 
 
-__all__ = ['progress', 'MAX_LINES']
+class _LineCounter:
+    """What :func:`counter` gives off a terminal: a line per ~1/MAX_LINES of the total."""
+
+    def __init__(self, total: int, initial: int, desc: str, unit: str, stream):
+        self.total, self.n, self.desc, self.unit, self.stream = total, initial, desc, unit, stream
+        self.every = max(1, -(-total // MAX_LINES))
+        self.start, self.postfix, self._printed = time.monotonic(), '', None
+
+    def _line(self) -> None:
+        if self._printed == (self.n, self.postfix):
+            return
+        self._printed = (self.n, self.postfix)
+        elapsed = time.monotonic() - self.start
+        print(f'{self.desc} {self.n}/{self.total} {self.unit}s {self.postfix}(elapsed '
+              f'{tqdm.format_interval(elapsed)})', file=self.stream, flush=True)
+
+    def update(self, n: int = 1) -> None:
+        before, self.n = self.n, self.n + n
+        if before // self.every != self.n // self.every or self.n == self.total:
+            self._line()
+
+    def set_postfix(self, refresh: bool = True, **values) -> None:
+        self.postfix = ''.join(f'{k}={v} ' for k, v in values.items())
+
+    def close(self) -> None:
+        self._line()
+
+
+def counter(total: int, desc: str, initial: int = 0, unit: str = 'step', enabled: bool = True,
+            stream=None):
+    """A progress counter (``update``, ``set_postfix``, ``close``) for steps that finish
+    out of order (sweep cells): a tqdm bar on a terminal, else at most about
+    :data:`MAX_LINES` plain lines and a last one at ``close``.
+
+    Args:
+        total (int): Number of steps.
+        desc (str): What runs, e.g. ``'cells'``.
+        initial (int): Steps already done. Defaults to 0.
+        unit (str): Name of a step. Defaults to ``'step'``.
+        enabled (bool): False prints nothing. Defaults to True.
+        stream (file, optional): Defaults to ``sys.stderr``.
+    """
+    stream = sys.stderr if stream is None else stream
+    if not enabled or _is_tty(stream):
+        return tqdm(total=total, initial=initial, unit=unit, desc=desc, disable=not enabled,
+                    file=stream, dynamic_ncols=True)
+    return _LineCounter(total, initial, desc, unit, stream)
+
+
+__all__ = ['progress', 'counter', 'MAX_LINES']

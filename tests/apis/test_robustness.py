@@ -87,36 +87,3 @@ def test_robustness_tables_latex_and_figure(tmp_path):
     assert mpimg.imread(files[0]).shape[1] >= 1000  # 300 dpi
     svg = open(files[2]).read()
     assert 'chance (25.0 %)' in svg and 'RGB corruptions' in svg and 'Gaussian noise' in svg
-
-
-def test_progress_writes_plain_lines_to_a_file(tmp_path):
-    from mmaction_merdg.apis.progress import progress
-    with open(tmp_path / 'log.txt', 'w') as f:
-        got = list(progress([1, 2, 3], 'robustness', names=['clean', 'a', 'b'], stream=f))
-    text = (tmp_path / 'log.txt').read_text()
-    assert got == [1, 2, 3] and '\r' not in text
-    lines = text.splitlines()
-    assert lines[0].startswith('robustness 1/3 clean (elapsed 00:00)')
-    assert lines[2].startswith('robustness 3/3 b (elapsed') and 'left ~' in lines[2]
-    assert lines[3].startswith('robustness done: 3 steps in')
-    # A loop over 100 batches (no names) prints about MAX_LINES lines, the last one included.
-    from mmaction_merdg.apis.progress import MAX_LINES
-    with open(tmp_path / 'batches.txt', 'w') as f:
-        assert sum(progress(iter(range(100)), 'probe', total=100, stream=f)) == 4950
-    lines = (tmp_path / 'batches.txt').read_text().splitlines()
-    assert len(lines) <= MAX_LINES + 2 and 'probe 100/100' in lines[-2]
-
-
-def test_progress_is_a_tqdm_bar_on_a_terminal():
-    import io
-
-    from mmaction_merdg.apis.progress import progress
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    term = Terminal()
-    assert list(progress(['a', 'b'], 'robustness', names=['clean', 'x'], stream=term)) == ['a', 'b']
-    out = term.getvalue()
-    assert '\r' in out and '2/2' in out and 'robustness' in out  # tqdm redraws in place

@@ -46,9 +46,9 @@ MEASURED: Dict[str, Tuple[str, str]] = {
     # The calibrated vector-level benchmark, cooccurrence=1, lambda_mer=3: the
     # main job's table (seeds 0-4, current code).
     _VECTOR_LEAF.format('merdg'): ('target top-1 63.12 ± 7.71 % (5 seeds)',
-                                   'README, "Results" (the main job)'),
+                                   'README.md, "Results" (the main job)'),
     _VECTOR_LEAF.format('fusion'): ('target top-1 49.45 ± 4.02 % (5 seeds)',
-                                    'README, "Results" (the main job)'),
+                                    'README.md, "Results" (the main job)'),
     # The calibrated clip-level benchmark, nuisance_strength=0.5.
     _CLIP_LEAF.format('merdg'): (f'target top-1 27.03 ± 8.04 % (5 seeds{_BEFORE}; '
                                  'lambda 10: 43.91 ± 3.36 %)', _EVIDENCE + ', "Clip level"'),

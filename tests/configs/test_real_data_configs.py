@@ -13,6 +13,7 @@ from mmaction_merdg.apis.cli_options import build_runner
 from mmaction_merdg.datasets.writers import write_synthetic_epic_tree
 
 from ..conftest import REPO, load_tool
+from ..datasets.test_written_trees_end_to_end import _shrink_pipeline
 
 ENTRY = osp.join(REPO, 'configs', 'merdg_epic_d1d2_d3.py')
 TINY_MODEL = osp.join(REPO, 'configs', '_base_', 'models', 'tiny-slowfast_slowonly_resnetaudio.py')
@@ -43,16 +44,7 @@ def shrink(cfg, roots, work_dir):
     for ds in iter_loader_datasets(cfg):
         ds.update(data_root=roots['data_root'], ann_root=roots['ann_root'],
                   num_classes=NUM_CLASSES, metainfo=dict(classes=classes))
-        for t in ds['pipeline']:
-            if t['type'] == 'SampleMultiModalFrames':  # segments hold 8 RGB / 4 flow frames
-                t.update(clip_len=dict(imgs=8, flow_imgs=4),
-                         frame_interval=dict(imgs=1, flow_imgs=1))
-            elif t['type'] == 'MultiModalResize':
-                t['scale'] = (-1, 36) if -1 in t['scale'] else (32, 32)
-            elif t['type'] == 'MultiModalCenterCrop':
-                t['crop_size'] = 32
-            elif t['type'] == 'LoadAudioWindow':
-                t['clip_seconds'] = 1.0
+        _shrink_pipeline(ds['pipeline'])  # the written trees' segments: 8 RGB / 4 flow frames
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=2)
     # Nothing here reads checkpoints: selection on the source split is the runtime's
     # business (tests/engine); this test trains, validates and scores the shift.
